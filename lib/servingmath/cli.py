@@ -1,0 +1,80 @@
+"""``python -m servingmath chip|model|plan``: the library from a terminal.
+
+Bad input exits with status 2 and one line on stderr naming the parameter.
+"""
+
+import argparse
+import json
+import sys
+
+from . import __version__
+from .chips import PRESETS as CHIP_PRESETS, get_chip
+from .display import chip_table, model_table, plan_table
+from .models import PRESETS as MODEL_PRESETS, get_model
+from .plan import EFFICIENCY_MODES, plan
+from .precision import BYTES, COMPUTE
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise ValueError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="servingmath", description="Serving arithmetic for dense transformers.")
+    p.add_argument("--version", action="version", version=f"servingmath {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    c = sub.add_parser("chip", help="an accelerator's constants and FLOPs per dollar")
+    c.add_argument("name", help=f"one of {', '.join(CHIP_PRESETS)}")
+    c.add_argument("--json", action="store_true")
+    m = sub.add_parser("model", help="a model's config, parameter count and KV bytes per token")
+    m.add_argument("name", help=f"one of {', '.join(MODEL_PRESETS)}, or a JSON config file")
+    m.add_argument("--json", action="store_true")
+    q = sub.add_parser("plan", help="plan a deployment (the decision framework)")
+    q.add_argument("--model", default="llama-3-70b", help="preset name or JSON config file")
+    q.add_argument("--chip", default="tpu-v5e")
+    q.add_argument("--chips", help="chips per model copy (default: the smallest slice that fits)")
+    q.add_argument("--weights", default="bf16", help=f"weight dtype: {', '.join(BYTES)}")
+    q.add_argument("--kv", help="KV-cache dtype (default: as --weights)")
+    q.add_argument("--compute", default="bf16", help=f"dtype of the FLOPs: {', '.join(COMPUTE)}")
+    q.add_argument("--context", default="8192", help="tokens cached per sequence")
+    q.add_argument("--batch", default="max", help="sequences per step, or 'max'")
+    q.add_argument("--prompt", help="prefill tokens (default: --context)")
+    q.add_argument("--decode", default="512", help="tokens generated per request")
+    q.add_argument("--mfu", default="0.4", help="prefill MFU in (0, 1]")
+    q.add_argument("--mesh-axes", default="1", help="mesh axes the model is sharded over")
+    q.add_argument("--efficiency", default="ideal", help=f"{' or '.join(EFFICIENCY_MODES)}")
+    for flag, what in (("--hbm-bw", "HBM bytes/s per chip"), ("--hbm-bytes", "HBM bytes per chip"),
+                       ("--flops", "peak FLOP/s for --compute"), ("--ici-bw", "bidirectional ICI bytes/s per link"),
+                       ("--price", "dollars per chip-hour")):
+        q.add_argument(flag, help=f"override: {what}")
+    q.add_argument("--json", action="store_true")
+    return p
+
+
+def _run(args) -> str:
+    if args.command == "chip":
+        chip = get_chip(args.name)
+        data = chip.to_dict()
+        data["flops_per_dollar"] = (chip.flops_bf16 * 3600 / chip.price_per_hour
+                                    if chip.price_per_hour else None)
+        return json.dumps(data, indent=2) if args.json else chip_table(chip)
+    if args.command == "model":
+        model = get_model(args.name)
+        return json.dumps(model.to_dict(), indent=2) if args.json else model_table(model)
+    result = plan(model=args.model, chip=args.chip, chips=args.chips, weights=args.weights, kv=args.kv,
+                  compute=args.compute, context=args.context, batch=args.batch, prompt=args.prompt,
+                  decode=args.decode, mfu=args.mfu, mesh_axes=args.mesh_axes, hbm_bw=args.hbm_bw,
+                  hbm_bytes=args.hbm_bytes, flops=args.flops, ici_bw=args.ici_bw, price=args.price,
+                  efficiency=args.efficiency)
+    return json.dumps(result.to_dict(), indent=2) if args.json else plan_table(result)
+
+
+def main(argv=None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        print(_run(args))
+    except ValueError as err:
+        print(f"servingmath: {err}", file=sys.stderr)
+        return 2
+    return 0

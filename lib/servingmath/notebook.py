@@ -1,0 +1,48 @@
+"""Notebook conveniences: one setup call per chapter and math display with the book's symbols."""
+
+import matplotlib
+
+from . import __version__
+from .symbols import latex
+
+FIGURE_STYLE = {
+    "figure.figsize": (7.0, 3.6),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 10,
+    "svg.hashsalt": "servingmath",
+}
+
+
+def setup(quiet: bool = False) -> None:
+    """Deterministic figures (PNG, fixed size and style) and the library version printed once."""
+    matplotlib.rcParams.update(FIGURE_STYLE)
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+        set_matplotlib_formats("png")
+    except ImportError:  # outside IPython
+        pass
+    if not quiet:
+        print(f"servingmath {__version__}")
+
+
+def math(lhs, rhs=None):
+    """A displayable equation ``lhs = rhs`` (or one expression), with the book's symbol names."""
+    from IPython.display import Math
+    left = lhs if isinstance(lhs, str) else latex(lhs)
+    if rhs is None:
+        return Math(left)
+    right = rhs if isinstance(rhs, str) else latex(rhs)
+    return Math(f"{left} = {right}")
+
+
+def boxed(lhs, rhs):
+    """The chapter's result, boxed."""
+    from IPython.display import Math
+    left = lhs if isinstance(lhs, str) else latex(lhs)
+    right = rhs if isinstance(rhs, str) else latex(rhs)
+    return Math(rf"\boxed{{{left} = {right}}}")
