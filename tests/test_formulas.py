@@ -1,0 +1,80 @@
+"""Every SymPy expression agrees with its lambdified numeric function, and the derived forms are right."""
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from servingmath import formulas as f
+from servingmath.symbols import B, C, F, M, W_hbm, W_ici, b_a, b_w
+
+RNG = np.random.default_rng(20261126)
+
+
+def _inputs(formula, n):
+    """n sets of positive inputs spanning several orders of magnitude."""
+    return [{name: float(10 ** RNG.uniform(-1, 4)) for name in formula.arg_names} for _ in range(n)]
+
+
+@pytest.mark.parametrize("name", sorted(f.FORMULAS))
+def test_numeric_function_equals_sympy_expression(name):
+    formula = f.FORMULAS[name]
+    for values in _inputs(formula, 25):
+        numeric = formula(**values)
+        reference = formula.evalf(**values)
+        if formula.expr.has(sp.floor, sp.ceiling):
+            # rounding functions: compare the unrounded argument's neighbourhood, not float noise
+            assert abs(numeric - reference) <= 1
+        else:
+            assert math.isclose(numeric, reference, rel_tol=1e-9), (values, numeric, reference)
+
+
+@pytest.mark.parametrize("name", sorted(f.FORMULAS))
+def test_array_path_equals_scalar_path(name):
+    formula = f.FORMULAS[name]
+    sets = _inputs(formula, 6)
+    arrays = {k: np.array([s[k] for s in sets]) for k in formula.arg_names}
+    vector = np.asarray(formula(**arrays), dtype=float)
+    scalar = np.array([formula(**s) for s in sets], dtype=float)
+    np.testing.assert_allclose(vector, scalar, rtol=1e-12)
+
+
+def test_missing_or_unknown_argument_is_a_clear_error():
+    with pytest.raises(ValueError, match="critical_batch: needs C, W_hbm, b_w; missing b_w"):
+        f.critical_batch(C=1.0, W_hbm=1.0)
+    with pytest.raises(ValueError, match="unknown X"):
+        f.critical_batch(C=1.0, W_hbm=1.0, b_w=1.0, X=2)
+
+
+def test_critical_batch_is_solved_from_the_two_step_terms():
+    assert sp.simplify(f.critical_batch.expr - C * b_w / (2 * W_hbm)) == 0
+
+
+def test_ici_bounds_reduce_to_the_sources_bf16_forms():
+    bf16 = {b_a: 2, b_w: 2}
+    assert sp.simplify(f.ici_flops_bound.expr.subs(bf16) - M * F * W_ici / C) == 0
+    assert sp.simplify(f.ici_hbm_bound.expr.subs(bf16) - M * F * W_ici / (B * W_hbm)) == 0
+
+
+def test_ici_flops_bound_does_not_depend_on_precision_when_activations_shrink_with_flops():
+    # int8 FLOPs: C doubles and activations take one byte, so the bound is unchanged
+    bf16 = f.ici_flops_bound(C=1.97e14, F=28672, M=1, W_ici=9e10, b_a=2)
+    int8 = f.ici_flops_bound(C=3.94e14, F=28672, M=1, W_ici=9e10, b_a=1)
+    assert math.isclose(bf16, int8)
+
+
+def test_step_time_is_memory_bound_below_and_compute_bound_above_the_critical_batch():
+    common = dict(C=1.97e14, N=8, P=70e9, S=8192, W_hbm=8.1e11, b_w=1, kv=163840)
+    crit = f.critical_batch(C=1.97e14, W_hbm=8.1e11, b_w=1)
+    below = f.step_time(B=math.floor(crit), **common)
+    assert math.isclose(below, f.step_time_memory_bound(**{k: v for k, v in common.items() if k != "C"},
+                                                        B=math.floor(crit)))
+    above = f.step_time(B=math.ceil(crit) + 50, **common)
+    assert above > f.step_time_memory_bound(**{k: v for k, v in common.items() if k != "C"},
+                                            B=math.ceil(crit) + 50)
+
+
+def test_every_formula_names_the_chapter_that_derives_it():
+    for formula in f.FORMULAS.values():
+        assert "chapter" in formula.__doc__ and formula.chapter.isdigit()
