@@ -1,24 +1,78 @@
-"""Execute notebooks top to bottom in a fresh kernel and save them with outputs and widget state.
+"""Execute chapter notebooks top to bottom in a fresh kernel.
 
-Usage: python tools/execute.py chapters/02-kv-cache.ipynb [...]  (what `make execute` runs)
+    python tools/execute.py NOTEBOOK...          save each with outputs and widget state (`make execute`)
+    python tools/execute.py --check NOTEBOOK...  run each again and compare every text output, and the
+                                                 widgets' text, byte for byte with the saved notebook
+
+``--check`` exits 1 and names the first differing cell of each notebook that changed: the proof that
+the notebooks are deterministic (the same text on every run).
 """
 
+import argparse
+import json
 import sys
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+TEXT_MIMES = ("text/plain", "text/html", "text/latex", "text/markdown", "application/json")
 
-def execute(path: Path) -> None:
+
+def run(path: Path):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=True,
                             record_timing=False, resources={"metadata": {"path": str(path.parent)}})
     client.execute()
-    nbformat.write(nb, path)
+    return nb
+
+
+def text_outputs(nb) -> list:
+    """Every text output of every code cell, plus the widgets' string-valued state, in order."""
+    texts = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                texts.append((index, output["text"]))
+            for mime in TEXT_MIMES:
+                if mime in output.get("data", {}):
+                    texts.append((index, json.dumps(output["data"][mime], sort_keys=True)))
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    for model in state.values():
+        value = model.get("state", {}).get("value")
+        if model.get("model_name") == "HTMLModel" and isinstance(value, str):
+            texts.append(("widget", value))
+    return texts
+
+
+def check(path: Path) -> str | None:
+    saved, fresh = text_outputs(nbformat.read(path, as_version=4)), text_outputs(run(path))
+    for (cell, old), (_, new) in zip(saved, fresh):
+        if old != new:
+            return f"{path}: cell {cell} differs:\n  saved: {old[:200]!r}\n  fresh: {new[:200]!r}"
+    if len(saved) != len(fresh):
+        return f"{path}: {len(saved)} text outputs saved, {len(fresh)} on this run"
+    return None
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    failures = []
+    for path in args.notebooks:
+        print(f"{'checking' if args.check else 'executing'} {path}", flush=True)
+        if args.check:
+            problem = check(path)
+            if problem:
+                failures.append(problem)
+        else:
+            nbformat.write(run(path), path)
+    for problem in failures:
+        print(problem, file=sys.stderr)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    for name in sys.argv[1:]:
-        print(f"executing {name}", flush=True)
-        execute(Path(name))
+    sys.exit(main())

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import formulas as f
+from ..checks import check_count
 from ..display import gb, num
 from ..models import get_model
 from ..precision import bytes_per_element
@@ -15,6 +16,7 @@ BATCHES = np.arange(1, 257)
 def kv_memory(fig=None, model="llama-3-70b", kv="int8", weights="int8", context=8192, batch=32):
     """KV bytes vs context (at ``batch``) and vs batch (at ``context``), with the weights as a line."""
     m = get_model(model)
+    context, batch = check_count("context", context), check_count("batch", batch)
     kvt = m.kv_bytes_per_token(kv)
     weights_bytes = f.param_bytes(P=m.param_count, b_w=bytes_per_element(weights, "weights"))
     by_context = f.kv_cache_bytes(B=np.full_like(CONTEXTS, batch), S=CONTEXTS, kv=np.full_like(CONTEXTS, kvt))

@@ -1,0 +1,61 @@
+"""The explorer wiring: bad input shows a message in place of the figure and recovers; nothing is eval'd."""
+
+from pathlib import Path
+
+import ipywidgets as widgets
+import pytest
+
+import servingmath
+from servingmath.checks import check_count, check_number
+from servingmath.explore import Explorer, png
+from servingmath.figures.kv_cache import kv_memory
+
+
+def make_explorer():
+    batch = widgets.IntText(value=32)
+    return Explorer({"batch": batch, "context": widgets.IntText(value=8192)},
+                    lambda fig, **v: kv_memory(fig, **v)), batch
+
+
+def test_valid_input_shows_figure_and_numbers():
+    explorer, _ = make_explorer()
+    assert bytes(explorer.image.value).startswith(b"\x89PNG") and "batch 32" in explorer.text.value
+    assert explorer.message.value == ""
+
+
+def test_bad_input_shows_one_line_message_and_recovers():
+    explorer, batch = make_explorer()
+    figure = explorer.fig
+    batch.value = -4
+    assert "batch: must be &gt; 0" in explorer.message.value
+    assert explorer.image.layout.display == "none" and explorer.text.value == ""
+    batch.value = 64
+    assert explorer.message.value == "" and explorer.image.layout.display is None
+    assert "batch 64" in explorer.text.value
+    assert explorer.fig is figure  # updated in place, not re-created
+
+
+def test_view_updates_artists_in_place():
+    fig, _ = kv_memory(None, batch=8)
+    line = fig._servingmath["bat_pt"]
+    fig2, text = kv_memory(fig, batch=128)
+    assert fig2 is fig and fig._servingmath["bat_pt"] is line and "batch 128" in text
+    assert png(fig).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("text", ["__import__('os').system('true')", "2**10", "1e3*2", "sqrt(2)"])
+def test_user_text_is_parsed_never_evaluated(text):
+    with pytest.raises(ValueError):
+        check_number("hbm_bw", text)
+    with pytest.raises(ValueError):
+        check_count("chips", text)
+
+
+def test_library_never_evals_or_sympifies_user_input():
+    root = Path(servingmath.__file__).parent
+    for path in root.rglob("*.py"):
+        source = path.read_text()
+        assert "eval(" not in source.replace(".evalf(", "").replace("def evalf(", ""), path
+        assert "exec(" not in source, path
+        if "sympify(" in source:
+            assert path.name == "formula.py", path  # only on the library's own expressions
