@@ -1,5 +1,7 @@
 """``Formula``: one SymPy expression and the numeric function generated from it."""
 
+from operator import itemgetter
+
 import numpy as np
 import sympy as sp
 
@@ -20,11 +22,13 @@ class Formula:
         self.arg_names = tuple(s.name for s in self.symbols)
         self._scalar = sp.lambdify(self.symbols, self.expr, modules="math")
         self._array = None
+        getter = itemgetter(*self.arg_names)
+        self._get = getter if len(self.arg_names) > 1 else (lambda values: (getter(values),))
 
-    def _ordered(self, values: dict) -> list:
+    def _ordered(self, values: dict) -> tuple:
         if len(values) == len(self.arg_names):
             try:
-                return [values[n] for n in self.arg_names]
+                return self._get(values)
             except KeyError:
                 pass
         missing = [n for n in self.arg_names if n not in values]
@@ -35,10 +39,11 @@ class Formula:
 
     def __call__(self, **values):
         args = self._ordered(values)
-        if any(isinstance(a, np.ndarray) for a in args):
-            if self._array is None:
-                self._array = sp.lambdify(self.symbols, self.expr, modules="numpy")
-            return self._array(*np.broadcast_arrays(*args))
+        for a in args:
+            if isinstance(a, np.ndarray):
+                if self._array is None:
+                    self._array = sp.lambdify(self.symbols, self.expr, modules="numpy")
+                return self._array(*np.broadcast_arrays(*args))
         return self._scalar(*args)
 
     def evalf(self, **values) -> float:

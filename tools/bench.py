@@ -1,0 +1,131 @@
+"""Benchmarks (`make bench`; not part of `make test`).
+
+Measures, in one run on this machine:
+- every explorer view: the median time of one slider update (recompute + redraw to PNG with Agg)
+  beside the median time of a bare redraw of the same figure;
+- the library's numeric path against evaluating the same SymPy expression with subs/evalf;
+- the wall time of the nbval suite, and of a cold and a cached book build.
+
+Writes _build/bench/results.json and a copy in book/benchmarks.json (shown on the book's
+benchmarks page). Options: --quick skips the nbval and book timings.
+"""
+
+import argparse
+import importlib
+import inspect
+import json
+import pkgutil
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "lib"))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+
+import servingmath.figures  # noqa: E402
+from servingmath import formulas  # noqa: E402
+from servingmath.explore import png  # noqa: E402
+from servingmath.notebook import FIGURE_STYLE  # noqa: E402
+
+
+def median_ms(action, repeat: int) -> float:
+    action()  # warm-up (first layout, caches)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+def views():
+    """Every figure view: a function whose first parameter is ``fig`` and whose others have defaults."""
+    for info in pkgutil.iter_modules(servingmath.figures.__path__):
+        module = importlib.import_module(f"servingmath.figures.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            params = list(inspect.signature(fn).parameters.values())
+            if (fn.__module__ == module.__name__ and params and params[0].name == "fig"
+                    and all(p.default is not inspect.Parameter.empty for p in params[1:])):
+                yield f"{info.name}.{name}", fn
+
+
+def bench_explorers(repeat: int) -> list:
+    matplotlib.rcParams.update(FIGURE_STYLE)
+    results = []
+    for name, view in views():
+        try:
+            fig, _ = view(None)
+        except Exception as err:  # a broken view is reported, the others still measured
+            print(f"{name}: FAILED ({err.__class__.__name__}: {err})")
+            results.append({"name": name, "update_ms_median": None, "redraw_ms_median": None})
+            continue
+        png(fig)
+        update = median_ms(lambda: png(view(fig)[0]), repeat)
+        redraw = median_ms(lambda: png(fig), repeat)
+        results.append({"name": name, "update_ms_median": round(update, 2), "redraw_ms_median": round(redraw, 2)})
+        print(f"{name:55s} update {update:7.1f} ms   redraw {redraw:7.1f} ms   ratio {update / redraw:4.2f}")
+    return results
+
+
+def bench_numeric_vs_sympy() -> float:
+    rng = np.random.default_rng(0)
+    speedups = []
+    for formula in formulas.FORMULAS.values():
+        values = {n: float(rng.uniform(0.5, 20)) for n in formula.arg_names}
+        fast = median_ms(lambda: [formula(**values) for _ in range(1000)], 5) / 1000
+        slow = median_ms(lambda: formula.evalf(**values), 20)
+        speedups.append(slow / fast)
+    speedup = statistics.median(speedups)
+    print(f"numeric path vs SymPy subs/evalf: median speed-up {speedup:,.0f}x over {len(speedups)} formulas "
+          f"(slowest {min(speedups):,.0f}x)")
+    return speedup
+
+
+def wall(command: list, env=None) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
+
+
+def bench_builds() -> dict:
+    python = Path(sys.executable)
+    out = ROOT / "_build" / "bench" / "book"
+    shutil.rmtree(out, ignore_errors=True)
+    book = [str(python.parent / "jupyter-book"), "build", ".", "--all", "--toc", "book/_toc.yml",
+            "--path-output", str(out.relative_to(ROOT))]
+    nbval = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+             "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "-n", "2", "--dist", "loadfile",
+             *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "chapters").glob("*.ipynb"))]
+    result = {"nbval_s": round(wall(nbval), 1), "book_cold_s": round(wall(book), 1),
+              "book_cached_s": round(wall(book), 1)}
+    print(result)
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the nbval and book-build timings")
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args(argv)
+    results = {"explorers": bench_explorers(args.repeat), "numeric_vs_sympy_speedup": round(bench_numeric_vs_sympy())}
+    results.update({"nbval_s": None, "book_cold_s": None, "book_cached_s": None} if args.quick else bench_builds())
+    target = ROOT / "_build" / "bench" / "results.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(results, indent=2) + "\n"
+    target.write_text(text)
+    (ROOT / "book" / "benchmarks.json").write_text(text)
+    print(f"wrote {target.relative_to(ROOT)} and book/benchmarks.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
