@@ -11,8 +11,10 @@ def num(x: float, digits: int = 3) -> str:
         return "n/a"
     if x == 0:
         return "0"
-    if 1e-3 <= abs(x) < 1e6:
-        return f"{x:.{digits}g}" if abs(x) >= 1 else f"{x:.{digits}g}"
+    if 1e-3 <= abs(x) < 1e3:
+        return f"{x:.{digits}g}"
+    if 1e3 <= abs(x) < 1e6:
+        return f"{x:,.0f}"
     return f"{x:.{digits - 1}e}"
 
 
@@ -32,6 +34,15 @@ def kb_kib(x: float) -> str:
 
 def ms(seconds: float, digits: int = 3) -> str:
     return f"{num(seconds * 1e3, digits)} ms"
+
+
+def duration(seconds: float, digits: int = 3) -> str:
+    """A time in the unit that reads best: µs, ms or s."""
+    if seconds < 1e-3:
+        return f"{num(seconds * 1e6, digits)} µs"
+    if seconds < 1:
+        return ms(seconds, digits)
+    return f"{num(seconds, digits)} s"
 
 
 def table(rows, headers) -> str:
@@ -82,11 +93,11 @@ def plan_table(p) -> str:
         ("memory", f"{gb(p.total_bytes)} of {gb(p.hbm_bytes)} HBM: {p.fit_message}"),
         ("min chips / smallest slice", f"{p.min_chips} / {p.min_slice_chips}"),
         ("max batch", p.max_batch),
-        ("step time", f"{ms(p.step_time_s)} ({p.bound}-bound; critical batch {num(p.critical_batch)})"),
+        ("step time", f"{duration(p.step_time_s)} ({p.bound}-bound; critical batch {num(p.critical_batch)})"),
         ("throughput", f"{num(p.tokens_per_s)} tokens/s = {num(p.tokens_per_s_per_chip)} tokens/s/chip"),
         ("QPS per chip", num(p.qps_per_chip)),
         ("cost per million tokens", cost),
-        ("prefill (one prompt)", f"{ms(p.prefill_time_s)} at MFU {p.mfu:g}"),
+        ("prefill (one prompt)", f"{duration(p.prefill_time_s)} at MFU {p.mfu:g}"),
         ("prefill:decode servers", ratio),
         ("ICI bounds (chips)", f"FLOPs {num(p.ici_flops_bound_chips)}, HBM {ici_hbm} (mesh axes {p.mesh_axes})"),
         ("efficiency", p.efficiency),
