@@ -33,6 +33,7 @@ ARTICLE_INPUTS = {
     "batch_44": 44,
     "batch_143": 143,
     "kv_seq_bf16_gb": 2.62e9,    # "2.62 GB/seq" at 8k in bf16 with 160e3 x 2
+    "step_20ms": 0.020,          # "~20ms": the HBM-full step, rounded, used for QPS per chip
 }
 
 CONTEXT = 8192
@@ -62,7 +63,7 @@ class Claim:
     note: str
 
     def show(self, x: float) -> str:
-        scale = {"GB": 1e9, "TB": 1e12, "kB": 1e3, "ms": 1e-3, "s": 1, "": 1}[self.unit]
+        scale = {"GB": 1e9, "TB": 1e12, "kB": 1e3, "ms": 1e-3, "µs": 1e-6, "s": 1, "": 1}[self.unit]
         value = x / scale
         return f"{value:.4g} {self.unit}".strip()
 
@@ -79,6 +80,11 @@ def _step(B, N, b_w, kv_dtype, chip=V5E, P=None):
 def _max_batch(N, b_w, dtype, P=None, kv=None):
     return f.max_batch(HBM=V5E.hbm_bytes, N=N, P=LLAMA.param_count if P is None else P, S=CONTEXT, b_w=b_w,
                        kv=LLAMA.kv_bytes_per_token(dtype) if kv is None else kv)
+
+
+def _weight_chips(P, b_w):
+    """Chips whose HBM the weights alone fill (the KV cache taken as negligible)."""
+    return f.memory_chips(B=0, HBM=V5E.hbm_bytes, P=P, S=CONTEXT, b_w=b_w, kv=0)
 
 
 def _qps(B, T, N):
@@ -108,6 +114,15 @@ def _claims():
     pre = lambda P_: f.prefill_time(C=C, MFU=0.4, N=16, P=P_, T=CONTEXT)
     bf16_32 = _step(32, 16, 2, "bf16")
     crit = lambda chip, compute, b: f.critical_batch(C=chip.flops(compute), W_hbm=chip.hbm_bw, b_w=b)
+    S_ = SOURCE_INPUTS
+    _src_batch = lambda n, b, d: f.max_batch(HBM=V5E.hbm_bytes, N=n, P=Pa, S=CONTEXT, b_w=b,
+                                             kv=S_["kv_bf16_per_token"] * b / 2)
+    V5E_NOWRAP = V5E.with_overrides(ici_bw_bidi=V5E.ici_bw_oneway)   # a 4x8 slice: no wraparound links
+    y_hbm_kv = lambda B, M, chip: f.ici_hbm_kv_bound(B=B, D=LLAMA.d_model, L=LLAMA.layers, M=M, P=P, S=CONTEXT,
+                                                     W_hbm=W, W_ici=chip.ici_bw_bidi, b_a=2, b_w=2,
+                                                     kv=LLAMA.kv_bytes_per_token("bf16"))
+    t_ici = lambda B, M, W_ici: f.ici_time_comms(B=B, D=LLAMA.d_model, M=M, W_ici=W_ici, b_a=2)
+    t_math = lambda B: f.ici_time_math(B=B, C=C, D=LLAMA.d_model, F=LLAMA.d_ff, Y=32)
     return [
         Claim("flops-per-dollar-h100", "hardware-choice", "H100 FLOPs per dollar", "3.3e17", 3.3e17,
               fpd(H100, A["h100_flops"]), fpd(H100), "", "correct",
@@ -144,7 +159,8 @@ def _claims():
               f.tokens_per_s_per_chip(B=32, N=8, T_step=step32), "", "rounding",
               "32 / 0.017 / 8 uses the rounded 17 ms; 17.28 ms gives 231, the exact 17.5 ms gives 228"),
         Claim("step-bs32-4x4", "worked-numbers", "Decode step on 4x4", "8.5 ms", 0.0085,
-              step32a / 2, _step(32, 16, 1, "int8"), "ms", "rounding", "half of 17.3 ms is 8.6 ms; exact 8.8 ms"),
+              A["step_17ms"] / 2, _step(32, 16, 1, "int8"), "ms", "rounding",
+              "half of the rounded 17 ms; half of 17.28 ms is 8.64 ms, and the exact step on 16 chips is 8.76 ms"),
         Claim("bcrit-bf16", "critical-batch", "B_crit, bf16 weights + bf16 FLOPs", "240", 240,
               crit(V5E, "bf16", 2), crit(V5E, "bf16", 2), "", "constants",
               "1.97e14 / 8.1e11 = 243; 240 needs the source's 8.2e11"),
@@ -158,6 +174,11 @@ def _claims():
         Claim("params-int4", "minimum-topology", "Parameter bytes (int4)", "35 GB", 35e9,
               Pa / 2, f.param_bytes(P=P, b_w=0.5), "GB", "rounding",
               "35.3 GB exact; the source's table still says 2.81 chips (from an old 45 GB), it is 2.2"),
+        *[Claim(f"min-slice-{d}", "minimum-topology", f"Smallest v5e slice for the weights ({d})", shape, n,
+                V5E.smallest_slice(_weight_chips(Pa, b)), V5E.smallest_slice(_weight_chips(P, b)), "", "correct",
+                f"{_weight_chips(Pa, b):.3g} chips of 16 GB ({_weight_chips(P, b):.3g} exact) round up to {n}")
+          for d, b, shape, n in (("bf16", 2, "4x4 (16 chips)", 16), ("int8", 1, "4x2 (8 chips)", 8),
+                                 ("int4", 0.5, "2x2 (4 chips)", 4))],
         Claim("max-batch-full", "minimum-topology", "Max batch, HBM full, 8k", "~44 seqs", 44,
               math.floor(bmax_a["bf16"]), bmax["bf16"], "", "error",
               "44 needs the decimal 160e3 B/token; at the true 327,680 B (bf16) 44 sequences need 118 GB beside "
@@ -167,13 +188,13 @@ def _claims():
               "16e9 / 8.1e11 = 19.75 ms with HBM exactly full, for every precision; with the 42 sequences "
               "that really fit, 19.6 ms"),
         Claim("qps-bf16", "qps-per-chip", "QPS per chip, bf16 on 16", "0.27", 0.27,
-              _qps(A["batch_44"], 0.020, 16), _qps(bmax["bf16"], t_full["bf16"], 16), "", "rounding",
+              _qps(A["batch_44"], A["step_20ms"], 16), _qps(bmax["bf16"], t_full["bf16"], 16), "", "rounding",
               "44 / (0.020 x 512 x 16); exact batch 42 at 19.6 ms gives 0.26"),
         Claim("qps-int8", "qps-per-chip", "QPS per chip, int8 on 8", "0.54", 0.54,
-              _qps(A["batch_44"], 0.020, 8), _qps(bmax["int8"], t_full["int8"], 8), "", "rounding",
+              _qps(A["batch_44"], A["step_20ms"], 8), _qps(bmax["int8"], t_full["int8"], 8), "", "rounding",
               "twice bf16: same batch and step on half the chips"),
         Claim("qps-int4", "qps-per-chip", "QPS per chip, int4 on 4", "1.07", 1.07,
-              _qps(A["batch_44"], 0.020, 4), _qps(bmax["int4"], t_full["int4"], 4), "", "rounding",
+              _qps(A["batch_44"], A["step_20ms"], 4), _qps(bmax["int4"], t_full["int4"], 4), "", "rounding",
               "the article rounds the step to 20 ms; with its own 19.8 ms it would print 1.09"),
         Claim("qps-ratio", "qps-per-chip", "int4 vs bf16 QPS per chip", "4x", 4,
               4, _qps(bmax["int4"], t_full["int4"], 4) / _qps(bmax["bf16"], t_full["bf16"], 16), "", "correct",
@@ -189,6 +210,13 @@ def _claims():
         Claim("tput-gain-chip", "doubling-topology", "Per-chip throughput gain", "1.6x", 1.6,
               A["batch_143"] / A["batch_44"] / 2, tput(b32, t32) / tput(bmax["bf16"], t_full["bf16"]) / 2, "",
               "correct", "half the total gain: super-linear because the weights are paid for once"),
+        *[Claim(f"qps-{d}-doubled", "doubling-topology", f"QPS per chip, {d} doubled to {n} chips (source)",
+                stated, value, _qps(_src_batch(n, b, d), S_["step_19ms"], n),
+                _qps(_max_batch(n, b, d), _step(_max_batch(n, b, d), n, b, d), n), "", "error",
+                f"the source's 140 sequences at its 19 ms step; {_max_batch(n, b, d):.0f} fit, and with {d} "
+                f"weights and bf16 FLOPs that is past B_crit = {crit(V5E, 'bf16', b):.0f}: the matmuls are "
+                f"compute-bound and the step takes {_step(_max_batch(n, b, d), n, b, d) * 1e3:.1f} ms")
+          for d, n, b, stated, value in (("int8", 16, 1, "0.90", 0.90), ("int4", 8, 0.5, "1.80", 1.80))],
         Claim("alpha-ici", "ici-bounds", "ICI arithmetic intensity alpha", "2,189", 2189,
               C / V5E.ici_bw_bidi, C / V5E.ici_bw_bidi, "", "correct", "C / W_ici with the bidirectional 9e10 B/s"),
         Claim("ici-flops-bound", "ici-bounds", "FLOPs-ICI bound on chips", "26", 26,
@@ -199,9 +227,18 @@ def _claims():
               "computed for M = 1 while the FLOPs bound uses M = 2; with M = 2 it is 44.6"),
         Claim("ici-verdict", "ici-bounds", "Chips before ICI binds (4x8, B=143)", "~22-26", 22,
               min(2 * LLAMA.d_ff / A["alpha_ici"], LLAMA.d_ff / (A["batch_143"] * A["beta_ici"])),
-              max(y_flops(2), y_hbm(A["batch_143"], 2)), "", "error",
-              "ICI binds only when it is slower than both FLOPs and HBM: the threshold is the max of the bounds "
-              "(44.6 > 32), not the min; but a 4x8 slice has no wraparound, which halves W_ici (22.3)"),
+              max(y_flops(2, V5E_NOWRAP), y_hbm_kv(A["batch_143"], 2, V5E_NOWRAP)), "", "error",
+              "ICI binds only when it is slower than both FLOPs and HBM: the threshold is the max of the bounds, "
+              "not the min (44.6 with M = 2 on both); a 4x8 has no wraparound, which halves W_ici (22.3 < 32), "
+              f"but the step also reads the KV caches: counting them, ICI catches up only at "
+              f"{y_hbm_kv(A['batch_143'], 2, V5E_NOWRAP):.0f} chips, so 32 chips stay HBM-bound"),
+        Claim("ici-b64-t-ici", "ici-bounds", "T_ici per matmul, 4x8, B=64 (source)", "11 µs", 11e-6,
+              t_ici(64, 1, V5E_2026.ici_bw_bidi), t_ici(64, 1, V5E.ici_bw_bidi), "µs", "error",
+              "2·B·D / W_ici = 11.65 µs over one axis with the bidirectional 9e10 B/s: truncated (it rounds to "
+              "12), harmless beside T_hbm = 18 µs; a 4x8 has no wraparound: 23.3 µs on one axis, 11.65 over both"),
+        Claim("ici-b64-t-math", "ici-bounds", "T_math per matmul, 4x8, B=64 (source)", "4 µs", 4e-6,
+              t_math(64), t_math(64), "µs", "error", "2·B·D·F / (32 C) = 4.77 µs: truncated, it rounds to 5; "
+              "the verdict (HBM-bound) stands"),
         Claim("prefill-8k", "prefill", "Prefill of 8192 tokens, 16 chips, 40% MFU", "0.91 s", 0.91,
               pre(Pa), pre(P), "s", "correct", "0.910 s with 70e9 parameters, 0.917 s exact; attention FLOPs left out"),
         Claim("pd-ratio", "disaggregated-serving", "Prefill:decode servers", "3", 3,
@@ -209,6 +246,27 @@ def _claims():
               f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=pre(P), T_step=bf16_32), "", "mixed",
               "0.91 x 32 / (0.017 x 512) = 3.35, not 3; 17 ms is the int8 8-chip step. A consistent bf16 "
               "BS=32 step on 16 chips (17.5 ms) gives 3.27"),
+        Claim("framework-bcrit-int4", "decision-framework", "Step 1: B_crit, int4 weights + bf16 FLOPs",
+              "240 ('otherwise')", 240, crit(V5E, "bf16", 2), crit(V5E, "bf16", 0.5), "", "error",
+              "'240 otherwise' covers bf16 and int8 x int8 only; B_crit = C b_w / (2 W_hbm) is a quarter of "
+              "that for int4 weights with bf16 FLOPs"),
+        Claim("framework-step", "decision-framework", "Step 4: step time with HBM full", "~20 ms", 0.020,
+              full, t_full["bf16"], "ms", "correct",
+              "HBM / W_hbm = 19.75 ms; 19.6 ms for the 42 bf16 sequences that fit on 4x4. It holds only below "
+              "B_crit: a compute-bound step takes longer"),
+        Claim("framework-ici", "decision-framework", "Step 5: chips before ICI binds (4x8, bf16)", "~22-26", 22,
+              min(2 * LLAMA.d_ff / A["alpha_ici"], LLAMA.d_ff / (A["batch_143"] * A["beta_ici"])),
+              max(y_flops(2), y_hbm(b32, 2)), "", "error",
+              "min of two bounds with different mesh axes; ICI binds beyond the max, with M = 2 in both: "
+              "46 at the 138 sequences that fit, so 32 chips are safe, until the missing wraparound halves it"),
+        Claim("framework-pd", "decision-framework", "Step 6: P/G from the step's own expression", "P = 3G", 3,
+              f.prefill_decode_ratio_article(B=32, T_prefill=A["prefill_091s"], T_step=A["step_17ms"]),
+              f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=pre(P), T_step=bf16_32), "", "error",
+              "prefill_time / (B / decode_rate) with decode_rate = 1/T_step drops G and inverts B: 1.67 from "
+              "the article's inputs; T_prefill B / (T_step G) gives 3.35 from them and 3.27 exact"),
+        Claim("h100-bf16-flops", "reality-check", "H100 bf16 FLOP/s (the cost table)", "9.9e14", 9.9e14,
+              A["h100_flops"], H100.flops_bf16, "", "rounding",
+              "the datasheet's dense figure, 9.89e14, rounded; a real H100 reaches less (chapter 12)"),
     ]
 
 
@@ -232,3 +290,94 @@ def claims_table(chapter: str | None = None) -> str:
     rows = [(c.quantity, c.stated, c.show(c.article_calc), c.show(c.exact), c.verdict)
             for c in (claims().values() if chapter is None else claims_for(chapter))]
     return table(rows, ("quantity", "article", "article's arithmetic", "exact", "verdict"))
+
+
+# --- source errata -----------------------------------------------------------------------------
+# Slips in the source chapter itself (How to Scale Your Model, Part 8, applied-inference.md, text of
+# June 2026), which the article inherits or which a reader of the source meets. ``stated`` quotes
+# the source; ``corrected`` is computed here. The audit appendix prints them with ``errata_table``.
+
+#: The source's own rounded inputs (June 2026 text).
+SOURCE_INPUTS = {
+    "params": 70e9,            # "70GB" of int8 weights
+    "kv_int8_per_token": 160e3,  # "160kB" (162e3 before January 2026)
+    "kv_bf16_per_token": 324e3,  # "324kB" in the minimum-topology table
+    "batch_43": 43,            # "43" sequences at 8k with HBM full
+    "step_19ms": 0.019,        # "19ms per decode step"
+    "prefill_091s": 0.91,
+    "int4_params_old": 45e9,     # int4 weights in the Feb-2025 table, fixed to 35 GB by PR #70
+    "int4_chips_stale": 2.81,    # "min TPU v5es" for int4, never updated: 45e9 / 16e9
+    "qps_realistic_fraction": 0.5,  # real QPS "likely around 1/2" of the estimate (working memory ignored)
+}
+
+
+@dataclass(frozen=True)
+class Erratum:
+    id: str
+    chapter: str          # chapter slug that explains it
+    where: str            # place in the source
+    stated: str           # as printed in the source
+    corrected: str        # computed here
+    note: str
+
+
+def _errata():
+    A, S = ARTICLE_INPUTS, SOURCE_INPUTS
+    P, kv8 = LLAMA.param_count, LLAMA.kv_bytes_per_token("int8")
+    V = V5E_2026
+    g = lambda x, d=3: f"{x:.{d}g}"
+    step_full = f.step_time_full_hbm(HBM=V.hbm_bytes, W_hbm=V.hbm_bw)
+    qps_book = f.qps_per_chip(B=S["batch_43"], G=DECODE, N=16, T_step=S["step_19ms"])
+    b32 = f.max_batch(HBM=V.hbm_bytes, N=32, P=P, S=CONTEXT, b_w=2, kv=LLAMA.kv_bytes_per_token("bf16"))
+    b32_book = (32 * V.hbm_bytes - 2 * S["params"]) / (S["kv_bf16_per_token"] * CONTEXT)
+    t_hbm = f.ici_time_hbm(D=LLAMA.d_model, F=LLAMA.d_ff, Y=32, W_hbm=V.hbm_bw, b_w=2)
+    t_ici = f.ici_time_comms(B=64, D=LLAMA.d_model, M=1, W_ici=V.ici_bw_bidi, b_a=2)
+    step_bf16_32 = f.step_time(B=32, C=V.flops_bf16, N=16, P=P, S=CONTEXT, W_hbm=V.hbm_bw, b_w=2,
+                               kv=LLAMA.kv_bytes_per_token("bf16"))
+    ratio = lambda B, T: f.prefill_decode_ratio(B=B, G=DECODE, T_prefill=S["prefill_091s"], T_step=T)
+    bmax_8k = f.max_batch(HBM=V.hbm_bytes, N=16, P=P, S=CONTEXT, b_w=1, kv=kv8)
+    return [
+        Erratum("v5e-flops-per-dollar", "hardware-choice", "cost table (TPU v5e row)", "5.8e17 FLOPs/$",
+                f"{f.flops_per_dollar(C=V5E.flops_bf16, c=V5E.price_per_hour):.1e} FLOPs/$".replace("e+", "e"),
+                "1.97e14 x 3600 / 1.2; the article copies the slip"),
+        Erratum("kv-32k", "kv-cache", "KV-cache question (32k context)", "160e3 x 32,768 = 5.3GB",
+                f"{g(S['kv_int8_per_token'] * 32768 / 1e9, 3)} GB ({g(_kv_seq('int8', 32768) / 1e9, 3)} GB exact)",
+                "5.3 is left over from the earlier 162e3 bytes per token"),
+        Erratum("int4-min-chips", "minimum-topology", "minimum-topology table (int4 row)", "2.81 chips",
+                f"{g(f.param_bytes(P=S['params'], b_w=0.5) / V.hbm_bytes, 3)} chips "
+                f"({g(f.param_bytes(P=P, b_w=0.5) / V.hbm_bytes, 3)} exact)",
+                "stale: computed from an earlier 45GB of int4 weights; the row now says 35GB"),
+        Erratum("step-full-hbm", "minimum-topology", "step time with HBM full", "19ms",
+                f"{g(step_full * 1e3, 3)} ms", "16e9 / 8.2e11 truncated rather than rounded; QPS inherits it"),
+        Erratum("qps-bf16", "qps-per-chip", "QPS per chip (bf16 row)", "0.27",
+                g(qps_book, 2), f"43 / (0.019 x 512 x 16) = {qps_book:.3f}, which rounds up"),
+        Erratum("doubled-batch", "doubling-topology", "doubling the topology (bf16 on 4x8)", "B = 140",
+                f"{int(b32)} ({g(b32_book, 4)} with the source's 324e3 bytes per token)",
+                "324e3 is 2 x 162e3 decimal bytes; the cache takes 327,680 B per token in bf16"),
+        Erratum("ici-both-ways", "ici-bounds", "sharding 4x8 (bf16)",
+                "cannot serve on a 4x8 with pure model parallelism",
+                f"HBM-bound at B = 64: T_ici {g(t_ici * 1e6, 3)} us < T_hbm {g(t_hbm * 1e6, 3)} us",
+                "the source's own per-matmul check contradicts its headline"),
+        Erratum("pd-ratio-inputs", "disaggregated-serving", "disaggregated serving ratio",
+                "19ms at batch 43 (let's call that 32): P = 3G",
+                f"{g(ratio(S['batch_43'], S['step_19ms']), 3)} at B = 43; "
+                f"{g(f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=S['prefill_091s'], T_step=step_bf16_32), 3)}"
+                f" with a consistent bf16 step at B = 32 ({g(step_bf16_32 * 1e3, 3)} ms)",
+                f"3 needs B = 32 and the B = 43 step time together ({g(ratio(32, S['step_19ms']), 3)})"),
+        Erratum("pareto-code", "qps-per-chip", "code of the latency-throughput figure",
+                "max batch from get_max_batch_size()",
+                f"{int(bmax_8k)} sequences at 8k (int8, 16 chips); the code finds about a quarter of that",
+                "the index found in np.arange(1, 1024, 4) is applied to np.arange(1, 512, 1): "
+                "the batch comes out about 4x too small; flops_time also uses bytes for parameters"),
+    ]
+
+
+def source_errata() -> list:
+    """The source chapter's own slips, each with its corrected value."""
+    return _errata()
+
+
+def errata_table() -> str:
+    from .display import table
+    return table([(e.where, e.stated, e.corrected, e.note) for e in source_errata()],
+                 ("where in the source", "source says", "corrected", "note"))

@@ -74,7 +74,8 @@ def plan(model="llama-3-70b", chip="tpu-v5e", chips=None, weights="bf16", kv=Non
     ``chips=None`` takes the smallest valid slice that holds the weights and the batch
     (one sequence when ``batch="max"``); ``kv=None`` stores the cache like the weights.
     ``efficiency="measured"`` scales bandwidth and FLOP/s by the fractions measured on
-    an H100 (chapter 12); ``"ideal"`` is the pure roofline.
+    an H100 and times the decode step with the calibrated model of chapter 12
+    (``calibration.H100_EFFICIENCY``); ``"ideal"`` is the pure roofline.
     """
     model = get_model(model)
     overrides = {"hbm_bw": hbm_bw, "hbm_bytes": hbm_bytes, "ici_bw_bidi": ici_bw, "price_per_hour": price}
@@ -98,7 +99,7 @@ def plan(model="llama-3-70b", chip="tpu-v5e", chips=None, weights="bf16", kv=Non
     bw, C = hw.hbm_bw, peak
     if efficiency == "measured":
         from .calibration import H100_EFFICIENCY
-        bw, C = bw * H100_EFFICIENCY.hbm, C * H100_EFFICIENCY.flops
+        bw, C = bw * H100_EFFICIENCY.hbm, C * H100_EFFICIENCY.flops_for(compute)
 
     P = model.param_count
     kvt = model.kv_bytes_per_token(kv)
@@ -127,6 +128,9 @@ def plan(model="llama-3-70b", chip="tpu-v5e", chips=None, weights="bf16", kv=Non
 
     step = f.step_time(B=B, C=C, N=n, P=P, S=context, W_hbm=bw, b_w=b_w, kv=kvt)
     crit = f.critical_batch(C=C, W_hbm=bw, b_w=b_w)
+    if efficiency == "measured":  # the calibrated step of chapter 12 (weight streaming, attention streams, overlap)
+        step = H100_EFFICIENCY.step_time(hw, B, context, P, b_w, kvt, model.kv_heads, n, compute, peak)
+        crit = H100_EFFICIENCY.critical_batch(hw, b_w, compute, peak)
     tps = f.tokens_per_s(B=B, T_step=step)
     tps_chip = f.tokens_per_s_per_chip(B=B, N=n, T_step=step)
     prefill = f.prefill_time(C=C, MFU=mfu, N=n, P=P, T=prompt)

@@ -46,6 +46,12 @@ r = _pos("r")            # tokens per second per chip
 # times
 T_step = _pos("T_step")
 T_prefill = _pos("T_prefill")
+# prefix caching (chapter 10)
+h = sp.Symbol("h", nonnegative=True)   # prefix-cache hit rate: fraction of prompt tokens not recomputed
+# the roofline calibrated on a real chip (chapter 12)
+W_mm = _pos("W_mm")      # HBM bandwidth a matmul kernel reaches while streaming weights
+w_s = _pos("w_s")        # HBM bandwidth one attention stream (one sequence x one KV head) reaches
+nu = _pos("nu")          # overlap exponent of the soft roofline (1: no overlap; infinity: perfect)
 
 LATEX = {
     N_q: "N_q",
@@ -60,6 +66,8 @@ LATEX = {
     T_step: r"T_{\mathrm{step}}",
     T_prefill: r"T_{\mathrm{prefill}}",
 }
+
+LATEX.update({W_mm: r"W_{\mathrm{mm}}", w_s: r"w_{\mathrm{s}}"})
 
 
 def latex(expr) -> str:

@@ -1,0 +1,41 @@
+"""Answers to the exercises of chapter 05, minimum topology by precision."""
+
+import sympy as sp
+
+from .. import formulas as f
+from ..chips import get_chip
+from ..models import get_model
+from ..symbols import B, P, S, b_w, kv
+from . import Answer
+
+_70B, _405B, _V5E = get_model("llama-3-70b"), get_model("llama-3.1-405b"), get_chip("tpu-v5e")
+
+
+def smallest_slice_405b_int8() -> int:
+    """Smallest v5e slice whose HBM holds LLaMA 3.1-405B's int8 weights (KV cache left out)."""
+    need = f.memory_chips(B=0, HBM=_V5E.hbm_bytes, P=_405B.param_count, S=1, b_w=1, kv=0)
+    return _V5E.smallest_slice(need)
+
+
+def max_batch_32k_int8() -> int:
+    """Sequences of 32,768 tokens beside LLaMA 3-70B's int8 weights on a v5e 4x2, KV cache in int8."""
+    return int(f.max_batch(HBM=_V5E.hbm_bytes, N=8, P=_70B.param_count, S=32768, b_w=1,
+                           kv=_70B.kv_bytes_per_token("int8")))
+
+
+def speedup_when_kv_equals_weights() -> float:
+    """Memory-bound speed-up from halving bytes per weight when the KV read equals the bf16 weight read."""
+    t = f.step_time_memory_bound.expr
+    ratio = t.subs(b_w, 2) / t.subs(b_w, 1)
+    kv_equal = sp.solve(sp.Eq(B * S * kv, 2 * P), kv)[0]
+    return float(sp.simplify(ratio.subs(kv, kv_equal)))
+
+
+ANSWERS = {
+    "minimum-topology-1": Answer(smallest_slice_405b_int8, "chips", 0.001,
+                                 "Find the minimum chips and the smallest valid slice for a precision."),
+    "minimum-topology-2": Answer(max_batch_32k_int8, "sequences", 0.001,
+                                 "Compute the max batch that fits beside the weights."),
+    "minimum-topology-3": Answer(speedup_when_kv_equals_weights, "times faster (bf16 step / int8 step)", 0.01,
+                                 "Predict when fewer bytes per weight speed a decode step up."),
+}

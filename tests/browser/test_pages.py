@@ -1,0 +1,107 @@
+"""Every page of the built book, opened offline in Chromium.
+
+Each page is read from disk (file://) with every non-local request blocked, as in a classroom
+without internet: the math must be typeset (vendored MathJax), every image loaded with alt text,
+every embedded widget rendered (vendored widget manager), no console error, and axe-core must
+find no serious or critical accessibility violation.
+"""
+
+import re
+
+import pytest
+import yaml
+
+from conftest import AXE, HTML, ROOT, PageLog, need
+
+
+def _toc_pages():
+    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [entry["file"] for entry in part.get("chapters", [])]
+    return files
+
+
+PAGES = _toc_pages()
+IMPACTS = ("serious", "critical")
+READY = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
+  const drawn = () => views.every(s => s.parentElement.querySelector('.widget-subarea > *'));
+  for (let i = 0; i < 100 && !drawn(); i++) await new Promise(r => setTimeout(r, 50));
+  const images = [...document.images];
+  await Promise.all(images.map(img => img.complete ? null : new Promise(r => { img.onload = img.onerror = r; })));
+  return drawn();
+}"""
+FACTS = """() => {
+  const math = [...document.querySelectorAll('.math')];
+  const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
+  const before = (a, b) => !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const figures = [...document.querySelectorAll('figure')];
+  return {
+    math: math.length,
+    untypeset: math.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 60)),
+    texErrors: document.querySelectorAll('mjx-merror').length,
+    images: [...document.images].map(img => ({src: img.src.split('/').pop().slice(0, 40), alt: img.getAttribute('alt'),
+                                              loaded: img.complete && img.naturalWidth > 0})),
+    figureAlts: figures.map(f => (f.querySelector('img') || {}).alt || ''),
+    views: views.length,
+    explorers: views.map(s => {
+      const section = s.closest('section');
+      return {drawn: !!s.parentElement.querySelector('.widget-subarea > *'),
+              staticFigureBefore: figures.some(f => before(f, s)),
+              howToRunLive: /make lab|Binder|Colab/.test(section ? section.innerText : '')};
+    }),
+  };
+}"""
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+}"""
+
+
+@pytest.fixture(scope="module")
+def context(browser):
+    need((HTML / "index.html").exists(), f"no built book in {HTML} (make book)")
+    need(AXE.exists(), f"no axe-core at {AXE} (make fetches it from npm)")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_offline(context, doc):
+    path = HTML / f"{doc}.html"
+    assert path.exists(), f"{doc} was not built"
+    page = context.new_page()
+    log = PageLog(page)
+    page.goto(path.as_uri(), wait_until="load")
+    assert page.evaluate(READY), "embedded widgets were not rendered"
+    facts = page.evaluate(FACTS)
+    page.add_script_tag(path=str(AXE))
+    violations = [v for v in page.evaluate(AXE_RUN) if v["impact"] in IMPACTS]
+    page.close()
+
+    assert not log.blocked, f"requests that need the internet: {log.blocked}"
+    assert not log.failed, f"failed requests: {log.failed}"
+    assert not log.errors, "\n".join(log.errors)
+    # math: typeset by the vendored MathJax, without TeX errors
+    assert not facts["untypeset"], f"math left as TeX: {facts['untypeset'][:3]}"
+    assert facts["texErrors"] == 0
+    # images: every one loaded and described; a figure's alt text says what it shows
+    broken = [img for img in facts["images"] if not img["loaded"]]
+    assert not broken, f"images that did not load: {broken}"
+    no_alt = [img["src"] for img in facts["images"] if not (img["alt"] or "").strip()]
+    assert not no_alt, f"images without alt text: {no_alt}"
+    for alt in facts["figureAlts"]:
+        assert len(alt.split()) >= 6 and not re.search(r"\.(png|svg|jpe?g)$", alt), f"figure alt text: {alt!r}"
+    # explorers: drawn from the embedded state, after a static figure, with a word on running them live
+    for explorer in facts["explorers"]:
+        assert explorer["drawn"]
+        assert explorer["staticFigureBefore"], "an explorer without a static figure before it"
+        assert explorer["howToRunLive"], "an explorer without a sentence on running it live"
+    if doc.startswith("chapters/"):
+        assert facts["math"] > 0
+    assert not violations, "axe-core: " + "; ".join(f"{v['impact']} {v['id']} ({v['help']}): {v['nodes']}"
+                                                     for v in violations)

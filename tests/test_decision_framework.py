@@ -1,0 +1,202 @@
+"""Chapter 11: the latency target, the ICI verdict, the plan card, the article's recipe and the tradeoff table."""
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings, strategies as st
+
+import servingmath as sm
+from servingmath import formulas as f
+from servingmath.answers.decision_framework import ex2_chips, ex3_best, flops_per_token
+from servingmath.figures.decision_framework import (decision_framework, ici_comparison, plan_card,
+                                                    recipe_comparison, snippet_max_batch, tradeoff_rows)
+from servingmath.symbols import B, T_step
+from servingmath.targets import (batch_for_target, default_mesh_axes, has_wraparound, ici_verdict,
+                                 plan_for_target, slice_shape, step_time_at)
+
+DEFAULTS = dict(model="llama-3-70b", chip="tpu-v5e", weights="int8", kv="int8", compute="bf16", context=8192)
+
+
+# --- the formulas of the chapter ---------------------------------------------------------------
+
+def test_batch_for_step_time_is_where_each_branch_of_the_step_meets_the_target():
+    kv_read = f.kv_load_time.expr
+    for term in (f.step_flops_time.expr, f.param_load_time.expr):
+        root = sp.solve(sp.Eq(kv_read + term, T_step), B)[0]
+        assert root in f.batch_for_step_time.expr.args
+
+
+def test_batch_for_ici_inverts_the_hbm_ici_bound():
+    values = dict(F=28672, M=2, W_hbm=8.1e11, W_ici=9e10, b_a=2, b_w=2)
+    b = f.batch_for_ici(Y=32, **values)
+    assert f.ici_hbm_bound(B=b, **values) == pytest.approx(32)
+
+
+def test_article_pd_expression_drops_g_and_inverts_b():
+    ratio = f.prefill_decode_ratio_article.expr / f.prefill_decode_ratio.expr
+    assert sp.simplify(ratio - sp.Symbol("G", positive=True) / B**2) == 0
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(model=st.sampled_from(sorted(sm.MODELS)), chip=st.sampled_from(["tpu-v5e", "tpu-v5e-2026", "h100", "h200"]),
+       weights=st.sampled_from(["bf16", "int8", "int4"]), context=st.integers(128, 65536),
+       target_ms=st.floats(1, 200))
+def test_planned_batch_is_the_largest_that_meets_the_target(model, chip, weights, context, target_ms):
+    full = sm.plan(model=model, chip=chip, weights=weights, context=context)
+    b = batch_for_target(full, target_ms / 1e3)
+    assert 0 <= b <= full.max_batch
+    if b:
+        assert step_time_at(full, b) <= target_ms / 1e3
+    if b < full.max_batch:
+        assert step_time_at(full, b + 1) > target_ms / 1e3
+
+
+# --- the planner ---------------------------------------------------------------------------------
+
+def test_default_plan_with_a_15_ms_target():
+    tp = plan_for_target(0.015, **DEFAULTS)
+    assert tp.plan.chips == 8 and tp.full.max_batch == 42
+    assert tp.plan.batch == 19 and tp.batch_reason == "latency" and tp.meets_target
+    assert tp.plan.step_time_s == pytest.approx(0.014823, rel=1e-4)
+    assert tp.plan.tokens_per_s_per_chip == pytest.approx(160.2, abs=0.1)
+
+
+def test_no_target_takes_the_max_batch_as_plan_does():
+    tp = plan_for_target(None, **DEFAULTS)
+    assert tp.batch_reason == "memory" and tp.plan.batch == sm.plan(**DEFAULTS).max_batch
+
+
+def test_a_target_no_batch_meets_names_a_larger_slice():
+    tp = plan_for_target(0.010, **DEFAULTS)
+    assert tp.batch_reason == "misses target" and not tp.meets_target
+    assert tp.plan.batch == 1 and tp.step_at_one > 0.010
+    assert tp.slice_meeting_target == 16
+    assert "no batch meets the target" in plan_card(tp)
+
+
+def test_a_target_no_slice_meets():
+    tp = plan_for_target(1e-4, **DEFAULTS)
+    assert tp.slice_meeting_target is None
+    assert "no slice of this chip is fast enough" in plan_card(tp)
+
+
+def test_a_deployment_that_does_not_fit_gives_a_card_not_an_error():
+    tp = plan_for_target(0.015, model="llama-3-70b", chip="tpu-v5e", chips=4, weights="bf16")
+    assert tp.batch_reason == "does not fit" and not tp.plan.fits
+    assert "does not fit" in plan_card(tp)
+    fig, text = decision_framework(None, chips=4, weights="bf16", kv="bf16")
+    assert "does not fit" in text
+
+
+def test_batch_is_not_a_planner_argument():
+    with pytest.raises(ValueError, match="^batch: "):
+        plan_for_target(0.015, batch=8, **DEFAULTS)
+
+
+# --- ICI ---------------------------------------------------------------------------------------------
+
+def test_slice_shapes_and_wraparound():
+    assert [slice_shape("tpu-v5e", n) for n in (1, 4, 8, 16, 32, 64, 128, 256)] == [
+        "1x1", "2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"]
+    assert slice_shape("h100", 8) is None
+    assert not has_wraparound("tpu-v5e", 128) and has_wraparound("tpu-v5e", 256)
+    assert default_mesh_axes("tpu-v5e", 16) == 2 and default_mesh_axes("h100", 8) == 1
+    assert default_mesh_axes("tpu-v5e", 1) == 1
+
+
+def test_ici_threshold_is_the_max_of_the_bounds_over_the_same_axes():
+    cmp = ici_comparison(model="llama-3-70b", chip="tpu-v5e", chips=32, weights="bf16")
+    assert cmp["batch"] == 138
+    assert cmp["corrected"] == pytest.approx(max(cmp["flops"], cmp["hbm"]))
+    assert cmp["corrected"] == pytest.approx(46.17, abs=0.01) and cmp["safe"]
+    assert cmp["article"] == pytest.approx(23.09, abs=0.01) and cmp["article"] < 32
+    assert cmp["no_wrap"] == pytest.approx(cmp["corrected"] / 2) and not cmp["safe_no_wrap"]
+
+
+def test_ici_safe_caps_the_batch_where_the_hbm_bound_reaches_the_slice():
+    tp = plan_for_target(0.015, model="llama-3.1-405b", chip="tpu-v5e-2026", chips=64, weights="int8",
+                         kv="int8", ici_safe=True)
+    assert tp.batch_reason == "ICI" and tp.plan.batch == 91 and tp.ici.safe
+    over = sm.plan(model="llama-3.1-405b", chip="tpu-v5e-2026", chips=64, weights="int8", kv="int8", batch=92,
+                   mesh_axes=2)
+    assert not ici_verdict(over, "llama-3.1-405b", 2).safe
+
+
+# --- the article's recipe, the tradeoff table, the source's code -----------------------------------
+
+def test_recipe_side_by_side_for_bf16():
+    rows = {r[0].split()[0]: r for r in recipe_comparison()}
+    assert rows["2"][2] == "9 chips" and rows["2"][4] == "16 chips (4x4)"
+    assert rows["3"][2] == "1 on 9 chips" and rows["3"][4] == "42 on 16 chips"
+    assert float(rows["6"][4]) == pytest.approx(3.84, abs=0.01)
+
+
+@pytest.mark.parametrize("context, max_b, lat1_ms, latmax_ms", [
+    (2048, 554, 5.36, 38.78), (4096, 277, 5.39, 26.47), (8192, 138, 5.44, 20.25),
+    (16384, 69, 5.54, 19.45), (32768, 34, 5.74, 19.25)])
+def test_tradeoff_table_matches_the_recomputed_source(context, max_b, lat1_ms, latmax_ms):
+    row = {r["context"]: r for r in tradeoff_rows()}[context]
+    assert row["max_batch"] == max_b
+    assert row["latency_1"] * 1e3 == pytest.approx(lat1_ms, abs=0.005)
+    assert row["latency_max"] * 1e3 == pytest.approx(latmax_ms, abs=0.005)
+    assert row["kv_over_flops"] == (context > 2048)
+
+
+def test_source_snippet_plots_a_quarter_of_the_batch():
+    assert snippet_max_batch(8192) == 34
+    assert {r["context"]: r for r in tradeoff_rows()}[8192]["snippet_latency"] == pytest.approx(8.81e-3, abs=1e-5)
+
+
+# --- the view ------------------------------------------------------------------------------------------
+
+def test_view_updates_in_place_and_rejects_bad_input():
+    fig, text = decision_framework()
+    artists = list(fig.axes[0].lines)
+    fig2, text2 = decision_framework(fig, model="llama-3-8b", chip="h100", target_ms=None)
+    assert fig2 is fig and list(fig.axes[0].lines) == artists and len(fig.axes) == 1
+    assert "PLAN  llama-3-8b" in text2 and "no latency target" in text2
+    with pytest.raises(ValueError, match="^target_ms: "):
+        decision_framework(fig, target_ms=-5)
+    with pytest.raises(ValueError, match="^chips: "):
+        decision_framework(fig, chips=3)
+
+
+def test_card_names_every_step_and_its_chapter():
+    text = decision_framework()[1]
+    for label in ("1 precision", "2 min topology", "3 max batch", "4 step latency", "5 ICI", "6 prefill:decode"):
+        assert label in text
+    for chapter in ("01", "03", "04", "05", "06", "07", "08", "09", "10"):
+        assert chapter in text
+
+
+def test_custom_model_from_a_hugging_face_config(tmp_path):
+    path = tmp_path / "tiny.json"
+    path.write_text('{"num_hidden_layers": 2, "hidden_size": 256, "intermediate_size": 512, '
+                    '"num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 1000}')
+    fig, text = decision_framework(None, model=str(path), chip="h100", target_ms=5)
+    assert "PLAN  tiny on" in text
+
+
+# --- the exercises ---------------------------------------------------------------------------------------
+
+def test_exercise_answers():
+    assert flops_per_token() == pytest.approx(8.117e11, rel=1e-3)
+    assert ex2_chips() == 16
+    best = ex3_best()
+    assert (best.plan.chips, best.plan.batch) == (64, 91)
+    assert best.plan.tokens_per_s_per_chip == pytest.approx(124.7, abs=0.1)
+    assert ex3_best(ici_safe=False).plan.tokens_per_s_per_chip == pytest.approx(149.3, abs=0.1)
+    for label in ("decision-framework-1", "decision-framework-2", "decision-framework-3"):
+        assert label in sm.answers.answers()
+
+
+def test_all_numbers_finite_over_the_explorer_grid():
+    for chip in ("tpu-v5e", "h100"):
+        for weights in ("bf16", "int4"):
+            for target in (None, 5.0, 50.0):
+                tp = plan_for_target(None if target is None else target / 1e3, model="llama-3-70b", chip=chip,
+                                     weights=weights, context=32768)
+                assert all(math.isfinite(v) for v in tp.plan.to_dict().values() if isinstance(v, float))
+                assert np.isfinite(tp.ici.threshold)

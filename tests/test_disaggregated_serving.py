@@ -1,0 +1,110 @@
+"""Chapter 10 (disaggregated serving): the ratio, its extensions, the split of pools and the answers."""
+
+import time
+
+import pytest
+import sympy as sp
+
+import servingmath as sm
+from servingmath import formulas as f
+from servingmath.article import ARTICLE_INPUTS, claims
+from servingmath.figures.disaggregated_serving import (A800, MOONCAKE, REPORTED, SOURCE_PD, hit_rate_for_ratio,
+                                                       reported_table_rows, split, split_view)
+from servingmath.symbols import B, G, N, T, T_prefill, T_step, h
+
+DEFAULTS = dict(prompt=8192, decode=512, ttft=2.0, tpot=0.05, decode_chips=16)
+MOONCAKE_NODES = dict(chip=A800, prompt=MOONCAKE["prompt"], decode=MOONCAKE["decode"], ttft=MOONCAKE["ttft"],
+                      tpot=MOONCAKE["tpot"], decode_chips=8, prefill_chips=8)
+
+
+def test_ratio_solves_the_steady_state_balance():
+    p, g = sp.symbols("p g", positive=True)
+    solution = sp.solve(sp.Eq(p / T_prefill, g * f.decode_requests_per_s.expr), p)[0] / g
+    assert sp.simplify(solution - f.prefill_decode_ratio.expr) == 0
+
+
+def test_cached_prefill_reduces_to_the_full_prefill_and_is_the_difference_of_two():
+    assert sp.simplify(f.prefill_time_cached.expr.subs(h, 0) - f.prefill_time_with_attention.expr) == 0
+    full = f.prefill_time_with_attention.expr
+    assert sp.simplify(f.prefill_time_cached.expr - (full - full.subs(T, h * T))) == 0
+    n = sp.solve(sp.Eq(f.prefill_time_cached.expr, T_prefill), N)[0]
+    assert sp.simplify(n - f.prefill_chips_for_ttft.expr) == 0
+
+
+def test_chip_ratio_is_the_server_ratio_times_the_server_sizes():
+    n_p = sp.Symbol("n_p", positive=True)
+    servers = f.prefill_decode_ratio.expr.subs(T_prefill, f.prefill_time_cached.expr.subs(N, n_p))
+    assert sp.simplify(servers * n_p / N - f.prefill_decode_chip_ratio.expr) == 0
+    for s in (split(**DEFAULTS), split(**{**DEFAULTS, "ttft": 0.25}), split(**MOONCAKE_NODES)):
+        assert s.chip_ratio == pytest.approx(s.server_ratio * s.prefill_chips / s.decode_chips, rel=1e-12)
+
+
+def test_article_ratio_readings():
+    c = claims()["pd-ratio"]
+    assert c.article_calc == pytest.approx(3.35, abs=0.005)
+    consistent = sm.plan(weights="bf16", chips=16, batch=32, context=8192, decode=512)
+    assert consistent.prefill_decode_ratio == pytest.approx(c.exact, rel=1e-12)
+    source = f.prefill_decode_ratio(B=SOURCE_PD["batch_used"], G=512, T_prefill=ARTICLE_INPUTS["prefill_091s"],
+                                    T_step=SOURCE_PD["step"])
+    assert source == pytest.approx(2.99, abs=0.005)
+    int8 = sm.plan(weights="int8", chips=8, batch=32, context=8192, decode=512)
+    assert int8.step_time_s == pytest.approx(consistent.step_time_s, rel=1e-12)
+    assert int8.prefill_decode_ratio == pytest.approx(2 * c.exact, rel=1e-12)
+
+
+def test_split_defaults_and_targets():
+    base = split(**DEFAULTS)
+    assert (base.decode_batch, base.prefill_chips, base.batch_limit) == (40, 16, "HBM")
+    assert base.server_ratio == pytest.approx(3.914, abs=1e-3)
+    tight = split(**{**DEFAULTS, "tpot": 0.015})
+    assert tight.decode_batch == 18 and tight.batch_limit == "time per token" and tight.step_time <= 0.015
+    fast = split(**{**DEFAULTS, "ttft": 0.25})
+    assert fast.prefill_chips == 64 and fast.meets_ttft
+    assert fast.chip_ratio == pytest.approx(base.chip_ratio, rel=1e-12)
+    assert split(**{**DEFAULTS, "hit": 0.5}).server_ratio < base.server_ratio / 1.9
+
+
+def test_mooncake_workload_gives_about_41_to_1():
+    s = split(**MOONCAKE_NODES)
+    assert s.decode_batch == 98 and s.server_ratio == pytest.approx(41.07, abs=0.01)
+    assert hit_rate_for_ratio(1.0, **MOONCAKE_NODES) == pytest.approx(0.978, abs=0.001)
+    hit = hit_rate_for_ratio(1.0, **DEFAULTS)
+    assert split(**{**DEFAULTS, "hit": hit}).server_ratio == pytest.approx(1.0, rel=1e-9)
+    assert hit_rate_for_ratio(100.0, **DEFAULTS) is None
+
+
+def test_reported_ratios():
+    rows = reported_table_rows()
+    assert len(rows) == len(REPORTED)
+    assert [r[3] for r in rows] == ["2.30", "1.67", "2.00", "1.00", "0.75", "1.00"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(hit=1.0), "^hit: must be below 1"),
+    (dict(hit=-0.1), "^hit:"),
+    (dict(tpot=0.005), "^tpot: 5 ms is less than"),
+    (dict(decode_chips=8), "^decode_chips: 8 x tpu-v5e hold"),
+    (dict(decode_chips=12), "^chips: 12 is not a valid"),
+    (dict(ttft=0.01), "^ttft: 0.01 s needs"),
+    (dict(prompt=0), "^prompt:"),
+])
+def test_split_rejects_bad_input_with_one_line(bad, message):
+    with pytest.raises(ValueError, match=message):
+        split(**{**DEFAULTS, **bad})
+
+
+def test_split_view_updates_in_place_quickly():
+    fig, text = split_view(None, **DEFAULTS)
+    lines = [len(ax.lines) for ax in fig.axes]
+    start = time.perf_counter()
+    fig2, text2 = split_view(fig, **{**DEFAULTS, "hit": 0.5, "tpot": 0.015})
+    assert time.perf_counter() - start < 0.5
+    assert fig2 is fig and [len(ax.lines) for ax in fig.axes] == lines
+    assert "3.91 servers" in text and text2 != text
+
+
+def test_answers_check():
+    assert sm.check("disaggregated-serving-1", 6.54, quiet=True)
+    assert sm.check("disaggregated-serving-2", 0.7575, quiet=True)
+    assert sm.check("disaggregated-serving-3", 18, quiet=True)
+    assert not sm.check("disaggregated-serving-3", 40, quiet=True)

@@ -1,0 +1,102 @@
+"""Chapter 07: doubling the topology: the super-linear formulas, the claims, the figure, the answers."""
+
+import pytest
+import sympy as sp
+
+import servingmath as sm
+from servingmath import formulas as f
+from servingmath.answers import answers, check
+from servingmath.article import claims
+from servingmath.figures.doubling_topology import (at_max_batch, shape_name, slice_shape, superlinear_limit,
+                                                   throughput_vs_chips)
+from servingmath.symbols import B, HBM, N, S, T_step, kv
+
+LLAMA, V5E = sm.get_model("llama-3-70b"), sm.get_chip("tpu-v5e")
+
+
+def test_kv_room_grows_faster_than_the_chips():
+    extra = sp.simplify(f.kv_room.expr.subs(N, 2 * N) / f.kv_room.expr - 2)
+    weights = f.param_bytes.expr
+    assert sp.simplify(extra - weights / f.kv_room.expr) == 0       # P b_w / (N HBM - P b_w)
+    values = dict(HBM=V5E.hbm_bytes, P=LLAMA.param_count, b_w=2)
+    assert f.kv_room(N=32, **values) / f.kv_room(N=16, **values) == pytest.approx(3.23, abs=0.005)
+
+
+def test_full_hbm_rate_is_the_memory_bound_rate_at_the_filling_batch():
+    fill = f.kv_room.expr / (S * kv)
+    expr = f.tokens_per_s_per_chip.expr.subs(T_step, f.step_time_memory_bound.expr).subs(B, fill)
+    assert sp.simplify(expr - f.tokens_per_s_per_chip_full.expr) == 0
+    assert sp.simplify(sp.diff(f.tokens_per_s_per_chip_full.expr, N)).is_positive
+    assert sp.limit(f.tokens_per_s_per_chip_full.expr, N, sp.oo) == sp.Symbol("W_hbm", positive=True) / (S * kv)
+
+
+def test_superlinear_chips_is_where_the_filling_batch_reaches_the_critical_batch():
+    args = dict(C=V5E.flops_bf16, HBM=V5E.hbm_bytes, P=LLAMA.param_count, S=8192, W_hbm=V5E.hbm_bw, b_w=2,
+                kv=LLAMA.kv_bytes_per_token("bf16"))
+    n_star = f.superlinear_chips(**args)
+    assert n_star == pytest.approx(49.6, abs=0.05)
+    fill = f.kv_room(HBM=args["HBM"], N=n_star, P=args["P"], b_w=2) / (args["S"] * args["kv"])
+    assert fill == pytest.approx(f.critical_batch(C=args["C"], W_hbm=args["W_hbm"], b_w=2))
+    # at N*, the memory-bound rate meets the compute-bound ceiling
+    full = f.tokens_per_s_per_chip_full(N=n_star, **{k: v for k, v in args.items() if k != "C"})
+    ceiling = f.tokens_per_s_per_chip_compute_bound(C=args["C"], P=args["P"], S=8192, W_hbm=args["W_hbm"],
+                                                    kv=args["kv"])
+    assert full == pytest.approx(ceiling)
+
+
+def test_doubling_claims():
+    c = claims()
+    assert c["max-batch-4x8"].exact == 138 and round(c["max-batch-4x8"].article_calc) == 142
+    assert c["max-batch-4x8"].stated_value * 2.62e9 > c["kv-room-4x8"].article_calc   # 143 does not fit
+    assert round(c["tput-gain-total"].article_calc, 2) == 3.25
+    assert round(c["tput-gain-total"].exact, 1) == 3.3 and round(c["tput-gain-chip"].exact, 1) == 1.6
+    assert f"{c['qps-int8-doubled'].article_calc:.2f}" == "0.90"
+    assert f"{c['qps-int4-doubled'].article_calc:.2f}" == "1.80"
+    assert c["qps-int8-doubled"].exact == pytest.approx(0.823, abs=5e-4)
+    assert c["qps-int4-doubled"].exact == pytest.approx(1.264, abs=5e-4)
+
+
+def test_points_and_regimes():
+    for d, n in (("bf16", 32), ("int8", 16), ("int4", 8)):
+        assert at_max_batch(n, d).batch == 138
+    assert at_max_batch(16, "bf16").batch == 42
+    assert at_max_batch(32, "bf16").bound == "memory"
+    assert at_max_batch(16, "int8").bound == "compute" and at_max_batch(8, "int4").bound == "compute"
+    assert not at_max_batch(8, "bf16").fits
+    p = at_max_batch(8, "int4")
+    assert p.step == pytest.approx(f.step_time(B=138, C=V5E.flops_bf16, N=8, P=LLAMA.param_count, S=8192,
+                                               W_hbm=V5E.hbm_bw, b_w=0.5, kv=LLAMA.kv_bytes_per_token("int4")))
+    assert superlinear_limit("int8")[0] == pytest.approx(14.6, abs=0.05)
+
+
+def test_slice_shapes():
+    assert [shape_name(n) for n in (4, 8, 16, 32, 64, 128, 256)] == ["2x2", "2x4", "4x4", "4x8", "8x8", "8x16",
+                                                                     "16x16"]
+    assert slice_shape(32) == (4, 8)
+
+
+def test_figure_updates_in_place_and_reports():
+    fig, text = throughput_vs_chips(None)
+    assert "138 sequences" in text and "x3.26 total, x1.63 per chip" in text
+    lines = list(fig.axes[0].lines)
+    fig2, text2 = throughput_vs_chips(fig, weights="int4", context=32768, chips=8)
+    assert fig2 is fig and list(fig.axes[0].lines) == lines
+    assert "int4" in text2
+    _, text3 = throughput_vs_chips(fig, weights="bf16", chips=8)
+    assert "no sequence fits" in text3
+
+
+@pytest.mark.parametrize("bad, name", [(dict(chips=12), "chips"), (dict(chips=1), "chips"),
+                                       (dict(weights="fp8"), "weights"), (dict(context=0), "context")])
+def test_figure_rejects_bad_input(bad, name):
+    with pytest.raises(ValueError, match=f"^{name}:"):
+        throughput_vs_chips(None, **bad)
+
+
+def test_answers_check():
+    table = answers()
+    for label in ("doubling-topology-1", "doubling-topology-2", "doubling-topology-3"):
+        value = float(table[label].value())
+        assert check(label, value, quiet=True) and not check(label, value * 1.2, quiet=True)
+    assert table["doubling-topology-2"].value() == pytest.approx(14.6, abs=0.05)
+    assert table["doubling-topology-3"].value() == pytest.approx(26.6, abs=0.05)

@@ -1,0 +1,92 @@
+"""Chapter 09 (prefill): its formulas, the measured MFU, the figure functions and the exercise answers."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import servingmath as sm
+from servingmath import formulas as f
+from servingmath import measured
+from servingmath.article import claims
+from servingmath.figures.prefill import (attention_crossover, measured_mfu, measured_prefill_mfu, prefill_numbers,
+                                         prefill_view)
+from servingmath.symbols import C, MFU, N, T, T_prefill, T_step
+
+LLAMA, V5E, H100 = sm.get_model("llama-3-70b"), sm.get_chip("tpu-v5e"), sm.get_chip("h100")
+
+
+def test_prefill_time_is_matmul_flops_over_the_achieved_rate():
+    assert sp.simplify(f.prefill_time.expr - f.prefill_matmul_flops.expr / (N * C * MFU)) == 0
+
+
+def test_attention_share_and_mfu_are_consistent_with_the_prefill_time():
+    assert sp.simplify(f.attention_flops_share.expr
+                       - f.prefill_attention_flops.expr / f.prefill_matmul_flops.expr) == 0
+    back = f.prefill_time_with_attention.expr.subs(MFU, f.prefill_mfu.expr)
+    assert sp.simplify(back - T_prefill) == 0
+
+
+def test_article_prefill_reproduces_0_91_s_and_0_917_exact():
+    c = claims()["prefill-8k"]
+    assert c.article_calc == pytest.approx(0.9096, abs=1e-4)
+    assert c.exact == pytest.approx(0.9168, abs=1e-4)
+    here = prefill_numbers(chips=16, mfu=0.4, prompt=8192)
+    assert here["ttft_matmul"] == pytest.approx(c.exact, rel=1e-12)
+    assert here["ttft"] == pytest.approx(c.exact * (1 + here["share"]), rel=1e-12)
+    assert here["share"] == pytest.approx(0.0761, abs=1e-4)
+
+
+def test_attention_reaches_ten_percent_at_10765_tokens():
+    assert attention_crossover("llama-3-70b", 0.1) == pytest.approx(10765.44, abs=0.01)
+    assert attention_crossover("llama-3-70b", 1.0) == pytest.approx(LLAMA.param_count / (64 * 128 * 80))
+
+
+def test_measured_mfu_is_total_flops_over_time_over_the_bf16_peak():
+    data = measured_prefill_mfu("h100")
+    for run in measured.RUNS:
+        table = measured.table("prefill_layer", run)
+        assert np.all(table["layer_params"] == LLAMA.layer_params)
+        # the file's attention FLOPs are the library's formula for one layer
+        np.testing.assert_allclose(table["attn_flops"], f.prefill_attention_flops(
+            H=np.full(9, 128.0), L=np.ones(9), N_q=np.full(9, 64.0), T=table["tokens"]))
+        direct = (table["matmul_flops"] + table["attn_flops"]) / (table["time_us_median"] * 1e-6) / H100.flops_bf16
+        np.testing.assert_allclose(data["runs"][run], direct, rtol=1e-12)
+    i8k = int(np.flatnonzero(data["tokens"] == 8192)[0])
+    assert 0.6 < data["median"][i8k] < 0.7
+    assert data["low"][i8k] <= data["median"][i8k] <= data["high"][i8k]
+    assert data["median"][0] < 0.4 < data["median"][1:].min()  # only the 128-token prompt falls below 40 %
+
+
+def test_eviction_example_of_the_source():
+    assert f.tokens_evicted_per_step(B=32, T=8192, G=4096) == 96
+    assert f.sequences_finished_per_step(B=32, G=4096) == 32 / 4096
+    demand = f.sequences_finished_per_step.expr * T_prefill / T_step
+    assert sp.simplify(demand - f.prefill_decode_ratio.expr) == 0
+
+
+def test_prefill_view_updates_in_place_and_rejects_bad_input():
+    fig, text = prefill_view(None)
+    lines = [len(ax.lines) for ax in fig.axes]
+    fig2, text2 = prefill_view(fig, prompt=32768, chips=64, mfu=0.6, weights="int8")
+    assert fig2 is fig and [len(ax.lines) for ax in fig.axes] == lines
+    assert "0.987 s with attention" in text and text2 != text
+    with pytest.raises(ValueError, match="^chips: 8 x tpu-v5e hold"):
+        prefill_view(None, chips=8)
+    with pytest.raises(ValueError, match="^chips: 12 is not a valid"):
+        prefill_view(None, chips=12)
+    with pytest.raises(ValueError, match="^mfu:"):
+        prefill_view(None, mfu=1.5)
+    with pytest.raises(ValueError, match="^prompt:"):
+        prefill_view(None, prompt=0)
+
+
+def test_measured_figure_builds():
+    fig, text = measured_mfu(None)
+    assert len(fig.axes) == 1 and "40%" in text
+
+
+def test_answers_check():
+    assert sm.check("prefill-3", 576, quiet=True)
+    assert sm.check("prefill-2", 107654, quiet=True)
+    assert sm.check("prefill-1", 0.245, quiet=True)
+    assert not sm.check("prefill-1", 0.917, quiet=True)

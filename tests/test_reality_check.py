@@ -1,0 +1,116 @@
+"""Chapter 12: the measured-data loaders, the public serving data, the figures and the exercise answers."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import servingmath as sm
+from servingmath import calibration as cal
+from servingmath import measured
+from servingmath.answers import answers
+from servingmath.figures import reality_check as rc
+
+BIB = (Path(__file__).resolve().parents[1] / "book" / "references.bib").read_text()
+
+
+def test_over_runs_matches_each_run():
+    grid = measured.over_runs("decode_layer")
+    runs = np.array([measured.table("decode_layer", r)["time_us_median"] for r in measured.RUNS]) * 1e-6
+    assert np.allclose(grid["time_s"], np.median(runs, axis=0))
+    assert np.all(grid["time_lo_s"] <= grid["time_s"]) and np.all(grid["time_s"] <= grid["time_hi_s"])
+    assert len(measured.over_runs("matmul_sweep", dtype="fp8")["batch"]) > 10
+
+
+def test_loader_errors_name_the_parameter():
+    with pytest.raises(ValueError, match="^weights:"):
+        measured.decode_grid("fp8")
+    with pytest.raises(ValueError, match="^colour:"):
+        measured.over_runs("decode_layer", colour="red")
+    with pytest.raises(ValueError, match="^run:"):
+        measured.env("run9")
+
+
+def test_public_rows_are_complete_and_cited():
+    rows = measured.public_serving()
+    assert len(rows) >= 12 and len({r["id"] for r in rows}) == len(rows)
+    for row in rows:
+        assert re.search(r"@\w+\{" + re.escape(row["source"]) + ",", BIB), row["source"]
+        assert row["metric"] in cal.METRICS and row["value"] > 0 and row["where"]
+        assert row["chip"] in sm.CHIPS and row["chips"] == row["tp"]
+        assert row["tokens_per_s"] > 0 and row["system_chips"] >= row["chips"]
+    assert {r["source"] for r in rows} == {"mlperf", "trtllm", "nim", "tpurecipes"}
+    assert measured.public_serving(source="nim")[0]["chip"] == "h100"
+
+
+def test_llama2_shape_differs_only_in_vocabulary():
+    two, three = measured.public_model("llama-2-70b"), sm.get_model("llama-3-70b")
+    assert two.layer_params == three.layer_params and two.vocab == 32000
+
+
+def test_public_comparison():
+    results = {r["row"]["id"]: r for r in cal.public_comparison()}
+    for r in results.values():
+        for kind in ("ideal", "calibrated"):
+            assert 0 < r[kind]["fraction"] < 3
+        assert r["calibrated"]["fraction"] >= r["ideal"]["fraction"]  # the calibrated prediction is slower
+    # throughput per H100 falls with tensor parallelism (communication the roofline leaves out)
+    tp = [results[f"trtllm-h100-tp{n}"]["ideal"]["fraction"] for n in (1, 2, 4, 8)]
+    assert tp[1] > tp[2] > tp[3]
+    # Little's law: ~82 sequences per GPU in MLPerf's interactive run
+    assert results["mlperf-v50-h200-interactive"]["batch"] == 82
+    assert not results["mlperf-v40-h200-server"]["fits"]
+
+
+def test_knees_cancel_for_fp8():
+    assert rc.spec_knee("bf16") == pytest.approx(rc.spec_knee("fp8"), rel=0.01)
+    assert rc.measured_knee("fp8") == pytest.approx(rc.measured_knee("bf16"), rel=0.1)
+    assert rc.measured_knee("bf16") < rc.spec_knee("bf16")
+
+
+def test_ratio_matrix_layout():
+    m = rc.ratio_matrix("ideal")
+    assert m.shape == (len(rc.BATCHES), len(rc.CONTEXTS)) and np.isnan(m[-1, -1])
+    assert np.nanmax(m) == pytest.approx(m[0, -1])  # batch 1 at 32k tokens is the worst point
+    assert np.nanmin(m) > 1  # the datasheet roofline is always too fast
+
+
+@pytest.mark.parametrize("view", [rc.matmul_knee, rc.grid_ratio, rc.public_gap])
+def test_static_figures_build(view):
+    fig, text = view(None)
+    assert text and len(fig.axes) >= 1
+
+
+def test_decomposition_updates_in_place():
+    fig, text = rc.decomposition(None)
+    axes = list(fig.axes)
+    assert len(axes) <= 2
+    fig2, text2 = rc.decomposition(fig, grid="fp8, CUDA graphs (run 3)", batch=512, context=8192)
+    assert fig2 is fig and list(fig.axes) == axes and text2 != text
+    assert "measured" in text2
+
+
+def test_decomposition_rejects_unmeasured_points():
+    with pytest.raises(ValueError, match="^batch: 192 at context 4,096"):
+        rc.decomposition(None, grid="fp8, CUDA graphs (run 3)", batch=192, context=4096)
+    with pytest.raises(ValueError, match="^data:"):
+        rc.decomposition(None, grid="int4")
+
+
+def test_point_parts_match_the_model():
+    p = rc.point("bf16, eager (3 runs)", 1, 32768)
+    assert p["calibrated"]["total"] > 1.5 * p["ideal"]["total"]  # the stream limit of batch 1
+    assert p["measured"][0] / p["calibrated"]["total"] == pytest.approx(1, abs=0.1)
+
+
+@pytest.mark.parametrize("label", ["reality-check-1", "reality-check-2", "reality-check-3"])
+def test_answers_check(label, capsys):
+    truth = answers()[label].value()
+    assert sm.check(label, truth)
+    assert not sm.check(label, truth * 1.5)
+
+
+def test_answer_values():
+    assert answers()["reality-check-2"].value() == pytest.approx(81.8, abs=0.1)
+    assert 5 < answers()["reality-check-1"].value() < 12
