@@ -165,7 +165,7 @@ def test_view_updates_in_place_and_rejects_bad_input():
 
 def test_card_names_every_step_and_its_chapter():
     text = decision_framework()[1]
-    for label in ("1 precision", "2 min topology", "3 max batch", "4 step latency", "5 ICI", "6 prefill:decode"):
+    for label in ("1 B_crit", "2 topology", "3 batch", "4 latency", "5 ICI", "6 P:G"):
         assert label in text
     for chapter in ("01", "03", "04", "05", "06", "07", "08", "09", "10"):
         assert chapter in text

@@ -1,8 +1,11 @@
 """Small fixes to the HTML of the book, so that every page reads offline without console errors.
 
-- Loads ``widgets-offline.js`` (in ``book/_assets``) before the widget manager: it lets the
-  manager's MathJax 2 calls reach MathJax 3 and gives the explorers' images alt text; and tells
-  require.js where the vendored manager lives, so that its icon fonts load from there.
+- Loads ``book.js`` and ``book.css`` (in ``book/_assets``). The script, loaded before the widget
+  manager, lets the manager's MathJax 2 calls reach MathJax 3, gives the explorers' images alt text
+  and their sliders names, and fixes the accessible names of a few theme controls.
+- Tells require.js where the vendored widget manager lives, so that its icon fonts load from there.
+- Gives bibliography entries the ARIA role their list needs (``listitem``; docutils writes the
+  deprecated ``doc-biblioentry``, which axe-core reports as a critical violation).
 - Drops script tags that Jupyter Book's extensions add twice to every page (sphinx-thebe's
   ``const THEBE_JS_URL`` declared twice is a JavaScript error).
 - Opens pages in light mode unless the reader chose otherwise (the theme logs an error when
@@ -23,7 +26,7 @@ def _config_inited(app, config):
 
 def _builder_inited(app):
     if app.builder.format == "html":
-        app.add_js_file("widgets-offline.js", priority=450)
+        app.add_js_file("book.js", priority=450)
         app.add_css_file("book.css")
 
 
@@ -38,6 +41,8 @@ def _page_context(app, pagename, templatename, context, doctree):
                 kept.append(js)
         scripts[:] = kept
         _point_requirejs_at_vendor(app, context, scripts)
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
     if context.get("header_buttons") and Path(app.env.doc2path(pagename)).suffix != ".ipynb":
         context["header_buttons"][:] = [b for b in context["header_buttons"]
                                         if b.get("label") != "launch-buttons"]

@@ -227,9 +227,9 @@ def _claims():
               "computed for M = 1 while the FLOPs bound uses M = 2; with M = 2 it is 44.6"),
         Claim("ici-verdict", "ici-bounds", "Chips before ICI binds (4x8, B=143)", "~22-26", 22,
               min(2 * LLAMA.d_ff / A["alpha_ici"], LLAMA.d_ff / (A["batch_143"] * A["beta_ici"])),
-              max(y_flops(2, V5E_NOWRAP), y_hbm_kv(A["batch_143"], 2, V5E_NOWRAP)), "", "error",
+              max(y_flops(2), y_hbm(A["batch_143"], 2)), "", "error",
               "ICI binds only when it is slower than both FLOPs and HBM: the threshold is the max of the bounds, "
-              "not the min (44.6 with M = 2 on both); a 4x8 has no wraparound, which halves W_ici (22.3 < 32), "
+              "not the min, with M = 2 for both; a 4x8 has no wraparound, which halves W_ici (22.3 < 32), "
               f"but the step also reads the KV caches: counting them, ICI catches up only at "
               f"{y_hbm_kv(A['batch_143'], 2, V5E_NOWRAP):.0f} chips, so 32 chips stay HBM-bound"),
         Claim("ici-b64-t-ici", "ici-bounds", "T_ici per matmul, 4x8, B=64 (source)", "11 µs", 11e-6,
@@ -244,8 +244,9 @@ def _claims():
         Claim("pd-ratio", "disaggregated-serving", "Prefill:decode servers", "3", 3,
               f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=A["prefill_091s"], T_step=A["step_17ms"]),
               f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=pre(P), T_step=bf16_32), "", "mixed",
-              "0.91 x 32 / (0.017 x 512) = 3.35, not 3; 17 ms is the int8 8-chip step. A consistent bf16 "
-              "BS=32 step on 16 chips (17.5 ms) gives 3.27"),
+              "0.91 x 32 / (0.017 x 512) = 3.35, not 3; 17 ms is the int8 8-chip step, and the source's 19 ms "
+              "(the HBM-full step of batch 43, used with 32) gives 2.99. A consistent bf16 BS=32 step on 16 chips "
+              "(17.5 ms) gives 3.27"),
         Claim("framework-bcrit-int4", "decision-framework", "Step 1: B_crit, int4 weights + bf16 FLOPs",
               "240 ('otherwise')", 240, crit(V5E, "bf16", 2), crit(V5E, "bf16", 0.5), "", "error",
               "'240 otherwise' covers bf16 and int8 x int8 only; B_crit = C b_w / (2 W_hbm) is a quarter of "

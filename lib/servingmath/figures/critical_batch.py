@@ -97,10 +97,10 @@ def roofline(fig=None, chip="tpu-v5e", weights="bf16", compute="bf16", model="ll
     left.set_title(f"{hw.label}: {weights} weights, {compute} FLOPs", fontsize=9)
     left.relim()
     left.autoscale_view()
-    text = (f"{hw.label}: C = {num(args['C'])} FLOP/s ({compute}), W_hbm = {num(hw.hbm_bw)} B/s, "
-            f"{args['b_w']:g} bytes per weight\n"
-            f"B_crit = C b_w / (2 W_hbm) = {num(crit, 4)} tokens: below it a decode step is memory-bound\n"
-            f"ridge of this {args['D']} x {args['F']} matmul with its activations counted: B = {num(ridge, 4)}")
+    text = (f"{hw.label}, {weights} weights (b_w = {args['b_w']:g} B), {compute} FLOPs\n"
+            f"C = {num(args['C'])} FLOP/s, W_hbm = {num(hw.hbm_bw)} B/s\n"
+            f"B_crit = C b_w / (2 W_hbm) = {num(crit, 4)}: memory-bound below, compute-bound above\n"
+            f"exact ridge of this {args['D']} x {args['F']} matmul (activations counted): B = {num(ridge, 4)}")
     return fig, text
 
 
@@ -175,8 +175,8 @@ def measured_roofline(fig=None, peaks="measured", model="llama-3-70b"):
         art[f"{dtype}_line"].set_ydata(lines[dtype] * 1e6)
         art[f"{dtype}_knee"].set_xdata([knees[dtype]] * 2)
     art["ax"].set_title(f"One H100, roofline from the {peaks} peaks; dotted: B = C b_w / (2 W)", fontsize=9)
-    text = (f"peaks ({peaks}): HBM {num(rates['W_hbm'])} B/s, bf16 {num(rates['bf16'])} FLOP/s, "
-            f"fp8 {num(rates['fp8'])} FLOP/s\n"
+    text = (f"{peaks} peaks: HBM {num(rates['W_hbm'])} B/s, bf16 {num(rates['bf16'])} FLOP/s, "
+            f"fp8 {num(rates['fp8'])}\n"
             f"knee bf16 weights + bf16 FLOPs: B = {num(knees['bf16'])}; "
             f"fp8 weights + fp8 FLOPs: B = {num(knees['fp8'])}")
     return fig, text

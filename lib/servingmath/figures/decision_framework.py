@@ -51,62 +51,66 @@ def _t(seconds: float) -> str:
 
 
 def _line(label: str, text: str, chapters: str = "") -> str:
-    tag = f"  (ch. {chapters})" if chapters else ""
-    return f"{label:<20}{text}{tag}"
+    head = f"{label} ({chapters})" if chapters else label
+    return f"{head:<19}{text}"
 
 
 def plan_card(tp: TargetedPlan) -> str:
-    """The plan card: the six steps of the framework for one deployment, as text."""
+    """The plan card: the six steps of the framework for one deployment, as text.
+
+    Each line is one step (with the chapters that derive it in brackets) and its result.
+    """
     p, ici = tp.plan, tp.ici
     hw = get_chip(p.chip)
     target = "no latency target" if tp.target_s is None else f"target {ms(tp.target_s)} per output token"
     lines = [f"PLAN  {p.model} on {hw.label}: {_slice_name(hw, p.chips)}",
-             f"      weights {p.weights}, KV {p.kv}, FLOPs {p.compute}; context {p.context:,}, "
-             f"decode {p.decode:,}; {target}"]
+             f"      weights {p.weights}, KV {p.kv}, FLOPs {p.compute}; context {p.context:,}; decode {p.decode:,}",
+             f"      {target}",
+             "step (chapters)    result"]
     regime = "compute" if p.critical_batch < 1 else "memory"
-    lines.append(_line("1 precision: B_crit", f"{num(p.critical_batch)} sequences; a smaller batch is "
-                       f"{regime}-bound", STEP_CHAPTERS["precision"]))
-    lines.append(_line("2 min topology", f"{gb(p.param_bytes)} of weights + {gb(p.kv_bytes_per_sequence)} per "
-                       f"sequence: {tp.full.min_chips} chip{'s' if tp.full.min_chips != 1 else ''} -> smallest slice "
-                       f"{tp.full.min_slice_chips}",
+    lines.append(_line("1 B_crit", f"{num(p.critical_batch)} sequences; a smaller batch is {regime}-bound",
+                       STEP_CHAPTERS["precision"]))
+    n_min = tp.full.min_chips
+    lines.append(_line("2 topology", f"{gb(p.param_bytes)} weights + {gb(p.kv_bytes_per_sequence)}/sequence: "
+                       f"{n_min} chip{'s' if n_min != 1 else ''} -> slice of {tp.full.min_slice_chips}",
                        STEP_CHAPTERS["topology"]))
     if tp.batch_reason == "does not fit":
-        lines.append(_line("3 max batch", f"0: {p.fit_message} on {p.chips} chips; choose a larger slice or "
-                           "smaller dtypes", STEP_CHAPTERS["batch"]))
+        lines.append(_line("3 batch", f"none: {p.fit_message} on {p.chips} chips", STEP_CHAPTERS["batch"]))
+        lines.append(_line("", "choose a larger slice or fewer bytes per weight"))
         return "\n".join(lines)
     batch_note = {
-        "memory": "HBM full" if tp.target_s is None else f"HBM full; its step meets {ms(tp.target_s)}",
-        "latency": f"the largest whose step meets {ms(tp.target_s or 0)}",
-        "misses target": "no batch meets the target; showing one sequence",
-        "ICI": "capped where the slice would become ICI-bound (step 5)",
+        "memory": "HBM full" if tp.target_s is None else f"HBM full, and it meets {ms(tp.target_s)}",
+        "latency": f"the largest that meets {ms(tp.target_s or 0)}",
+        "misses target": "no batch meets the target; one shown",
+        "ICI": "capped where the slice turns ICI-bound",
         "ICI-bound": "ICI-bound even at one sequence",
     }[tp.batch_reason]
-    lines.append(_line("3 max batch", f"{p.max_batch} fit in {gb(p.hbm_bytes)}; batch {p.batch}: {batch_note}",
+    lines.append(_line("3 batch", f"{p.max_batch} fit in {gb(p.hbm_bytes)}; batch {p.batch}: {batch_note}",
                        STEP_CHAPTERS["batch"]))
     if tp.batch_reason == "misses target":
         bigger = ("no slice of this chip is fast enough" if tp.slice_meeting_target is None
-                  else f"one sequence meets it on {_slice_name(hw, tp.slice_meeting_target)}")
-        lines.append(_line("", f"even one sequence takes {ms(tp.step_at_one)}: {bigger}"))
-    lines.append(_line("4 step latency", f"{ms(p.step_time_s)} per token ({p.bound}-bound); "
+                  else f"one meets it on {_slice_name(hw, tp.slice_meeting_target)}")
+        lines.append(_line("", f"even one sequence takes {ms(tp.step_at_one)}; {bigger}"))
+    lines.append(_line("4 latency", f"{ms(p.step_time_s)} per token ({p.bound}-bound); "
                        f"{ms(tp.full.step_time_s)} at the max batch", STEP_CHAPTERS["latency"]))
     lines.append(_line("  throughput", f"{_n(p.tokens_per_s)} tokens/s = {_n(p.tokens_per_s_per_chip)} "
                        f"tokens/s/chip; {num(p.qps_per_chip)} QPS/chip", STEP_CHAPTERS["throughput"]))
     cost = ("no price for this chip" if p.cost_per_million_tokens is None else
-            f"${p.cost_per_million_tokens:.2f} per million output tokens (${hw.price_per_hour:g}/chip-hour, always busy)")
+            f"${p.cost_per_million_tokens:.2f} per million tokens at ${hw.price_per_hour:g}/chip-hour, always busy")
     lines.append(_line("  cost", cost, STEP_CHAPTERS["cost"]))
     if p.chips == 1:
-        verdict = "one chip: no model parallelism, nothing crosses ICI"
+        verdict = "one chip: nothing crosses ICI"
     else:
         hbm = "n/a" if ici.hbm_bound is None else _n(ici.hbm_bound)
         verdict = (f"{'safe' if ici.safe else 'ICI-bound'}: {p.chips} chips vs max(Y_FLOPs {_n(ici.flops_bound)}, "
-                   f"Y_HBM {hbm}) = {_n(ici.threshold)} ({ici.mesh_axes} mesh axes)")
+                   f"Y_HBM {hbm}) = {_n(ici.threshold)}")
     lines.append(_line("5 ICI", verdict, STEP_CHAPTERS["ici"]))
-    if not ici.wraparound:
-        lines.append(_line("", f"no wraparound on this slice: one-way links give {_n(ici.threshold_no_wrap)}, "
-                           f"{'still safe' if ici.safe_no_wrap else 'ICI-bound'}"))
-    lines.append(_line("6 prefill:decode", f"prefill {_t(p.prefill_time_s)} ({p.prompt:,} tokens, MFU {p.mfu:g}): "
-                       f"{num(p.prefill_decode_ratio)} prefill servers per decode server",
-                       STEP_CHAPTERS["prefill"]))
+    if p.chips > 1:
+        wrap = ("" if ici.wraparound else f"; no wraparound: {_n(ici.threshold_no_wrap)}, "
+                f"{'still safe' if ici.safe_no_wrap else 'ICI-bound'}")
+        lines.append(_line("", f"over {ici.mesh_axes} mesh {'axes' if ici.mesh_axes > 1 else 'axis'}{wrap}"))
+    lines.append(_line("6 P:G", f"prefill {_t(p.prefill_time_s)} ({p.prompt:,} tokens, MFU {p.mfu:g}): "
+                       f"{num(p.prefill_decode_ratio)} prefill per decode server", STEP_CHAPTERS["prefill"]))
     return "\n".join(lines)
 
 

@@ -44,17 +44,17 @@ SOURCE_PD = {"step": 0.019, "batch": 43, "batch_used": 32}
 
 #: Published prefill : decode allocations (counts, and the unit they count).
 REPORTED = (
-    {"system": "Splitwise", "cite": "splitwise", "setup": "simulator, coding trace, DGX-H100",
+    {"system": "Splitwise", "cite": "splitwise", "setup": "simulator, coding, DGX-H100",
      "prefill": 23, "decode": 10, "unit": "8-GPU machines"},
-    {"system": "Splitwise", "cite": "splitwise", "setup": "simulator, conversation trace, DGX-H100",
+    {"system": "Splitwise", "cite": "splitwise", "setup": "simulator, chat, DGX-H100",
      "prefill": 25, "decode": 15, "unit": "8-GPU machines"},
-    {"system": "DistServe", "cite": "distserve", "setup": "OPT-13B on A100 (artifact)",
+    {"system": "DistServe", "cite": "distserve", "setup": "artifact, OPT-13B, A100",
      "prefill": 2, "decode": 1, "unit": "GPUs"},
-    {"system": "DistServe", "cite": "distserve", "setup": "OPT-66B on A100 (artifact)",
+    {"system": "DistServe", "cite": "distserve", "setup": "artifact, OPT-66B, A100",
      "prefill": 4, "decode": 4, "unit": "GPUs"},
-    {"system": "DistServe", "cite": "distserve", "setup": "OPT-175B on A100 (artifact)",
+    {"system": "DistServe", "cite": "distserve", "setup": "artifact, OPT-175B, A100",
      "prefill": 9, "decode": 12, "unit": "GPUs"},
-    {"system": "Mooncake", "cite": "mooncake", "setup": "LLaMA3-70B-shaped, 8 x A800 nodes, 15k-token prompts",
+    {"system": "Mooncake", "cite": "mooncake", "setup": "70B-shaped, A800, 15k prompts",
      "prefill": 1, "decode": 1, "unit": "8-GPU nodes"},
 )
 
@@ -216,12 +216,11 @@ def split_view(fig=None, hit=0.0, prompt=8192, decode=512, ttft=2.0, tpot=0.05, 
     for ax, curves in ((art["left"], by_hit), (art["right"], by_prompt)):
         values = np.concatenate([c[np.isfinite(c)] for c in curves] + [np.array([1.0])])
         ax.set_ylim(values.min() / 1.3, values.max() * 1.3)
-    limit = "HBM" if here.batch_limit == "HBM" else f"the {ms(here.tpot_target)} time-per-token target"
-    text = (f"decode server: {here.decode_chips} x {here.chip}, batch {here.decode_batch} (limited by {limit}), "
+    limit = "HBM-limited" if here.batch_limit == "HBM" else "TPOT-limited"
+    text = (f"decode:  {here.decode_chips} x {here.chip}, batch {here.decode_batch} ({limit}), "
             f"step {ms(here.step_time)} -> {num(here.decode_rps)} requests/s\n"
-            f"prefill server: {here.prefill_chips} x {here.chip}, {num(here.prefill_time)} s per prompt "
-            f"(TTFT target {num(here.ttft_target)} s), {1 - here.hit:.0%} of each prompt recomputed "
-            f"-> {num(here.prefill_rps)} prompts/s\n"
-            f"prefill:decode = {num(here.server_ratio)} servers per decode server = "
-            f"{num(here.chip_ratio)} chips per decode chip")
+            f"prefill: {here.prefill_chips} x {here.chip}, {num(here.prefill_time)} s per prompt "
+            f"(target {num(here.ttft_target)} s) -> {num(here.prefill_rps)} prompts/s\n"
+            f"         {1 - here.hit:.0%} of each prompt recomputed (hit rate {here.hit:.0%})\n"
+            f"ratio:   {num(here.server_ratio)} servers per decode server, {num(here.chip_ratio)} chips per decode chip")
     return fig, text

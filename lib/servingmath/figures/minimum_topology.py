@@ -115,12 +115,12 @@ def topology(fig=None, precision="bf16", context=8192, chip="tpu-v5e", model="ll
     art["left"].set_title(f"{hw.label}, context {context:,}; circles: smallest slice", fontsize=9)
     art["right"].set_title("step at max batch (FLOPs in bf16)", fontsize=9)
     r = rows[precision]
-    text = (f"{precision}: weights {num(r['weights'] / 1e9)} GB need {num(r['chips_needed'])} chips of "
-            f"{num(hw.hbm_bytes / 1e9)} GB; smallest slice {r['chips']}\n"
-            f"max batch there at {context:,} tokens: {r['batch']} sequences; step {ms(r['step'])} "
-            f"(HBM / W_hbm = {ms(full)})\n"
-            "at their smallest slices: " + ", ".join(f"{p} {rows[p]['batch']} seqs on {rows[p]['chips']}"
-                                                       for p in PRECISIONS))
+    text = (f"{precision} weights: {num(r['weights'] / 1e9)} GB = {num(r['chips_needed'])} chips of "
+            f"{num(hw.hbm_bytes / 1e9)} GB -> smallest slice {r['chips']}\n"
+            f"max batch at {context:,} tokens: {r['batch']} sequences; step {ms(r['step'])} "
+            f"(HBM/W_hbm {ms(full)})\n"
+            "on their smallest slices: " + ", ".join(f"{p} {rows[p]['batch']} on {rows[p]['chips']}"
+                                                      for p in PRECISIONS))
     return fig, text
 
 
@@ -178,7 +178,7 @@ def precision_speedup(fig=None, run="run3", chip="h100"):
     art["ax"].set_xlim(min(batches) / 1.3, max(batches) * 1.3)
     art["ax"].set_title(f"One LLaMA 3-70B layer on one H100 ({run}, CUDA graphs); roofline: {get_chip(chip).label}",
                         fontsize=9)
-    text = (f"measured speed-up from fp8 weights: {num(data['measured'].max())}x at most, "
-            f"{num(data['measured'].min())}x at least; roofline {num(data['predicted'].max())}x to "
-            f"{num(data['predicted'].min())}x")
+    text = (f"speed-up from fp8 weights, measured: {num(data['measured'].min())}x to "
+            f"{num(data['measured'].max())}x\n"
+            f"roofline ({get_chip(chip).name}): {num(data['predicted'].min())}x to {num(data['predicted'].max())}x")
     return fig, text

@@ -94,12 +94,11 @@ def prefill_view(fig=None, prompt=8192, chips=16, mfu=ARTICLE_MFU, weights="bf16
     for ax in (art["left"], art["right"]):
         ax.relim()
         ax.autoscale_view()
-    text = (f"{m.name}, {prompt:,}-token prompt on {here['chips']} x {hw.name} at {here['mfu']:.0%} MFU "
-            f"({weights} weights, bf16 FLOPs)\n"
-            f"time to first token: {num(here['ttft_matmul'])} s from the matmuls alone (the article's formula), "
-            f"{num(here['ttft'])} s with attention (+{here['share']:.1%})\n"
-            f"prefill throughput {here['tokens_per_s']:,.0f} tokens/s; attention reaches 10% of the matmul FLOPs "
-            f"at {t10:,.0f} tokens")
+    text = (f"{m.name}, {prompt:,}-token prompt, {here['chips']} x {hw.name}, MFU {here['mfu']:.0%}, "
+            f"{weights} weights\n"
+            f"TTFT {num(here['ttft_matmul'])} s from the matmuls alone (the article's formula)\n"
+            f"TTFT {num(here['ttft'])} s with attention (+{here['share']:.1%}), {here['tokens_per_s']:,.0f} tokens/s\n"
+            f"attention reaches 10% of the matmul FLOPs at {t10:,.0f} tokens")
     return fig, text
 
 

@@ -84,7 +84,7 @@ def qps(fig=None, decode=512, context=8192, precision="bf16", chip="tpu-v5e", mo
         text = (f"{precision} on {r['chips']} chips at context {context:,}: max batch {r['batch']}, "
                 f"step {ms(r['step'])}\n"
                 f"QPS/chip = {r['batch']} / ({ms(r['step'])} x {decode:,} x {r['chips']}) = "
-                f"{num(r['qps_per_chip'])} (the source's realistic half: "
-                f"{num(r['qps_per_chip'] * SOURCE_INPUTS['qps_realistic_fraction'])})\n"
+                f"{num(r['qps_per_chip'])}\n"
+                f"the source's realistic guess, half: {num(r['qps_per_chip'] * SOURCE_INPUTS['qps_realistic_fraction'])}\n"
                 f"{num(r['tokens_per_s_per_chip'])} tokens/s/chip = ${r['cost_per_million']:.2f} per million tokens")
     return fig, text

@@ -95,7 +95,7 @@ def step_view(fig=None, model="llama-3-70b", chip="tpu-v5e", chips=8, batch=32, 
         label.set_x(value * 1e3)
         label.set_text(f" {ms(value)}{word}" if p.fits else "")
     art["note"].set_text("" if p.fits else "does not fit:\nno step time")
-    art["time"].set_title(f"step = max(weight read, FLOPs) + KV read\n= {ms(t['step'])}, {p.bound}-bound"
+    art["time"].set_title(f"step = max(weights, FLOPs) + KV\n= {ms(t['step'])}, {p.bound}-bound"
                           if p.fits else "", fontsize=10)
     for ax in (art["mem"], art["time"]):
         ax.relim()
