@@ -47,6 +47,14 @@ def test_env_has_the_shipped_keys_and_the_notes(tiny):
     assert any("CUDA graphs" in n for n in env["notes"]) and "CUDA graphs skipped" in stdout
 
 
+def test_the_library_reads_the_output(tiny):
+    from servingmath import measured
+    out, _ = tiny
+    for name in FILES:
+        columns = measured.read(out / f"{name}.csv")
+        assert list(columns) == header(out / f"{name}.csv")
+
+
 def test_columns_are_consistent(tiny):
     out, _ = tiny
     with (out / "decode_layer.csv").open() as handle:

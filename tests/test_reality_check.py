@@ -114,3 +114,14 @@ def test_answers_check(label, capsys):
 def test_answer_values():
     assert answers()["reality-check-2"].value() == pytest.approx(81.8, abs=0.1)
     assert 5 < answers()["reality-check-1"].value() < 12
+
+
+def test_read_loads_a_file_like_table(tmp_path):
+    shipped = Path(measured.__file__).parent / "data" / "measured" / "h100" / "run1" / "peaks.csv"
+    a, b = measured.read(shipped), measured.table("peaks", "run1")
+    assert a.keys() == b.keys() and np.array_equal(a["value"], b["value"])
+    empty = tmp_path / "full_model_fp8.csv"
+    empty.write_text("weights,batch,context\n")
+    assert measured.read(empty)["batch"].size == 0
+    with pytest.raises(ValueError, match="^path:"):
+        measured.read(tmp_path / "missing.csv")

@@ -148,7 +148,8 @@ tokens_evicted_per_step = Formula("tokens_evicted_per_step", r"\mathrm{evicted/s
                                   "Cache tokens freed per decode step: B/G sequences finish, each T+G long")
 prefill_matmul_flops = Formula("prefill_matmul_flops", r"\mathrm{FLOPs}_{\mathrm{matmul}}", 2 * P * T, "09",
                                "Matmul FLOPs of a T-token prompt: one multiply-add per parameter per token")
-attention_flops_share = Formula("attention_flops_share", r"\mathrm{FLOPs}_{\mathrm{attn}}/\mathrm{FLOPs}_{\mathrm{matmul}}",
+attention_flops_share = Formula("attention_flops_share",
+                                r"\mathrm{FLOPs}_{\mathrm{attn}}/\mathrm{FLOPs}_{\mathrm{matmul}}",
                                 sp.simplify(prefill_attention_flops.expr / prefill_matmul_flops.expr), "09",
                                 "Attention FLOPs of a prompt as a fraction of its matmul FLOPs (grows with T)")
 prefill_time_with_attention = Formula("prefill_time_with_attention", r"T_{\mathrm{prefill}}",

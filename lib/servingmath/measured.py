@@ -16,8 +16,15 @@ _ROOT = resources.files("servingmath") / "data" / "measured" / "h100"
 
 @lru_cache(maxsize=None)
 def _read(relative: str) -> dict:
-    with (_ROOT / relative).open() as handle:
-        rows = list(csv.DictReader(handle))
+    return _columns(_ROOT / relative)
+
+
+def _columns(path) -> dict:
+    with path.open() as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+    if not rows:  # a header only (e.g. an experiment the machine could not run)
+        return {key: np.array([]) for key in reader.fieldnames or ()}
     columns = {}
     for key in rows[0]:
         values = [row[key] for row in rows]
@@ -26,6 +33,18 @@ def _read(relative: str) -> dict:
         except ValueError:
             columns[key] = np.array(values)
     return columns
+
+
+def read(path) -> dict:
+    """Columns of one CSV file with the shipped layout, e.g. one written by ``tools/measure_gpu.py``.
+
+    Same form as ``table``: NumPy arrays by column name (numbers as float64, text as str).
+    """
+    from pathlib import Path
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"path: no such file {str(path)!r}")
+    return _columns(path)
 
 
 def table(name: str, run: str = "run1") -> dict:

@@ -222,5 +222,6 @@ def split_view(fig=None, hit=0.0, prompt=8192, decode=512, ttft=2.0, tpot=0.05, 
             f"prefill: {here.prefill_chips} x {here.chip}, {num(here.prefill_time)} s per prompt "
             f"(target {num(here.ttft_target)} s) -> {num(here.prefill_rps)} prompts/s\n"
             f"         {1 - here.hit:.0%} of each prompt recomputed (hit rate {here.hit:.0%})\n"
-            f"ratio:   {num(here.server_ratio)} servers per decode server, {num(here.chip_ratio)} chips per decode chip")
+            f"ratio:   {num(here.server_ratio)} servers per decode server, "
+            f"{num(here.chip_ratio)} chips per decode chip")
     return fig, text

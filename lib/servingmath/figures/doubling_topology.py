@@ -111,7 +111,7 @@ def throughput_vs_chips(fig=None, weights="bf16", context=8192, chips=32, model=
         art["here"] = left.plot([chips], [here.tokens_per_s_per_chip], "o", ms=11, mfc="none", mec="k", mew=1.5)[0]
         art["here_gain"] = right.plot([chips], [1.0], "o", ms=11, mfc="none", mec="k", mew=1.5)[0]
         right.axhline(1.0, color="k", lw=1, ls="--")
-        right.text(sizes[-1], 1.0, "linear: no gain per chip ", ha="right", va="bottom", fontsize=8)
+        right.text(sizes[-1], 1.0, "linear: no gain per chip ", ha="right", va="top", fontsize=8)
         labels = [f"{n}\n{shape_name(n)}" for n in sizes]
         left.set(xscale="log", xlabel="chips (slice)", ylabel="tokens/s per chip at max batch")
         left.set_xticks(sizes, labels)

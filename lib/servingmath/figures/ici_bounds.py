@@ -178,8 +178,7 @@ def ici_bars(fig=None, batch=138, chips=32, mesh_axes=2, wraparound="slice", con
     art["y_hk"].set_ydata(y_hk)
     art["y"].set_ydata([chips] * 2)
     art["here"].set_data([batch], [chips])
-    art["right"].set_title(f"ICI binds above the orange and a blue curve ({weights}, context {context:,})",
-                           fontsize=9)
+    art["right"].set_title(f"ICI binds above orange and blue ({weights}, S = {context:,})", fontsize=9)
     art["right"].relim()
     art["right"].autoscale_view()
     return fig, ici_text(case, weights, context, model)

@@ -51,7 +51,7 @@ def ratio_matrix(kind: str, grid: str = "bf16, eager (3 runs)") -> np.ndarray:
 def _heatmap(ax, matrix, title, annotate=True):
     image = ax.imshow(np.log2(matrix).T, origin="lower", aspect="auto", cmap="RdBu_r",
                       vmin=-np.log2(RATIO_LIMIT), vmax=np.log2(RATIO_LIMIT))
-    ax.set_xticks(range(len(BATCHES)), [str(b) for b in BATCHES])
+    ax.set_xticks(range(len(BATCHES)), [str(b) for b in BATCHES], fontsize=7, rotation=90)
     ax.set_yticks(range(len(CONTEXTS)), [f"{c:,}" for c in CONTEXTS])
     ax.set(xlabel="batch B (sequences)", ylabel="context S (tokens)", title=title)
     ax.grid(False)
@@ -194,7 +194,7 @@ def decomposition(fig=None, grid="bf16, eager (3 runs)", batch=1, context=32768)
         left.set_yticks(range(4), _ROW_LABELS)
         left.invert_yaxis()
         left.set_xlabel("time of one layer's decode step (µs)")
-        left.legend(loc="lower right", fontsize=7)
+        fig.legend(loc="outside lower center", ncols=3, fontsize=7)
         image, _ = _heatmap(right, matrix, "measured / calibrated model", annotate=False)
         marker = right.plot([0], [0], "s", ms=12, mfc="none", mec="k", mew=2)[0]
         fig._servingmath = {"bars": bars, "whisker": whisker, "left": left, "right": right, "image": image,

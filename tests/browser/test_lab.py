@@ -1,0 +1,135 @@
+"""A chapter, live in JupyterLab on localhost: run all, move a slider, see the numbers and the figure change.
+
+The notebook is copied to a temporary folder first (JupyterLab saves what it opens); the
+committed chapter must come out byte for byte the same. Non-local requests are blocked.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, PageLog
+
+CHAPTER = ROOT / "chapters" / "02-kv-cache.ipynb"
+SLIDER = "batch B"          # the explorer control the test moves (SelectionSlider over powers of two)
+TOKEN = "servingmath-browser-test"
+SHOTS = ROOT / "_build" / "browser"
+#: JupyterLab user settings for the test: start the notebook's kernel without asking, keep every
+#: cell in the DOM, and do not offer to fetch news from the internet.
+SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True,
+                                                                   "windowingMode": "none"},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A JupyterLab server on localhost serving a copy of the chapter; yields its base URL."""
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy2(CHAPTER, work / CHAPTER.name)
+    for name, values in SETTINGS.items():
+        (tmp_path / "settings" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "settings" / name).write_text(json.dumps(values))
+    port = _free_port()
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "ws"))
+    log = open(tmp_path / "lab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.root_dir={work}", f"--IdentityProvider.token={TOKEN}", "--allow-root",
+         "--ServerApp.port_retries=0", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         "--LabApp.news_url=None"],
+        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"JupyterLab exited: {(tmp_path / 'lab.log').read_text()[-2000:]}")
+                time.sleep(0.1)
+        else:
+            pytest.fail("JupyterLab did not start in 30 s")
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+def _explorer_state(page):
+    return page.evaluate("""(slider) => {
+      const label = [...document.querySelectorAll('.jp-OutputArea .widget-slider .widget-label')]
+                      .find(l => l.textContent.trim() === slider);
+      const box = label && label.closest('.widget-vbox');
+      const pre = box && box.querySelector('.widget-html pre');
+      const img = box && box.querySelector('img.widget-image');
+      return {found: !!label, text: pre ? pre.textContent : '', image: img ? img.src : '',
+              loaded: !!(img && img.complete && img.naturalWidth > 0)};
+    }""", SLIDER)
+
+
+def test_run_all_then_move_a_slider(browser, lab):
+    digest = hashlib.sha256(CHAPTER.read_bytes()).hexdigest()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    log = PageLog(page, allow=(lab, "data:", "blob:", "about:"))
+    page.set_default_timeout(60_000)
+    page.goto(f"{lab}/lab/tree/{CHAPTER.name}?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+    page.wait_for_function("""(slider) => [...document.querySelectorAll('.jp-OutputArea .widget-slider .widget-label')]
+                                .some(l => l.textContent.trim() === slider)""", arg=SLIDER)
+    page.wait_for_function("() => document.querySelector(\".jp-Notebook-ExecutionIndicator[data-status='idle']\")")
+    before = _explorer_state(page)
+    assert before["found"] and before["loaded"] and "batch 32" in before["text"], before
+
+    handle = page.locator(".jp-OutputArea .widget-slider", has=page.locator(".widget-label", has_text=SLIDER)) \
+                 .locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("""([slider, old]) => {
+      const label = [...document.querySelectorAll('.jp-OutputArea .widget-slider .widget-label')]
+                      .find(l => l.textContent.trim() === slider);
+      const pre = label && label.closest('.widget-vbox').querySelector('.widget-html pre');
+      return pre && pre.textContent !== old;
+    }""", arg=[SLIDER, before["text"]])
+    page.wait_for_function("(old) => { const i = document.querySelector('.jp-OutputArea img.widget-image');"
+                           " return i && i.src !== old && i.complete && i.naturalWidth > 0; }", arg=before["image"])
+    after = _explorer_state(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".jp-OutputArea .widget-vbox", has=page.locator(".widget-label", has_text=SLIDER)).first \
+        .screenshot(path=str(SHOTS / "lab-explorer-after.png"))
+    context.close()
+
+    assert "batch 64" in after["text"] and "batch 32" not in after["text"], after["text"]
+    assert after["image"] != before["image"]
+    assert not log.blocked, f"requests that need the internet: {log.blocked}"
+    assert hashlib.sha256(CHAPTER.read_bytes()).hexdigest() == digest, "the committed notebook was modified"
