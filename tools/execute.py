@@ -38,11 +38,9 @@ def text_outputs(nb) -> list:
                 if mime in output.get("data", {}):
                     texts.append((index, json.dumps(output["data"][mime], sort_keys=True)))
     state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
-    for model in state.values():
-        value = model.get("state", {}).get("value")
-        if model.get("model_name") == "HTMLModel" and isinstance(value, str):
-            texts.append(("widget", value))
-    return texts
+    widget_texts = [model["state"]["value"] for model in state.values()  # keyed by random ids: sort
+                    if model.get("model_name") == "HTMLModel" and isinstance(model["state"].get("value"), str)]
+    return texts + [("widget", text) for text in sorted(widget_texts)]
 
 
 def check(path: Path) -> str | None:
