@@ -137,6 +137,8 @@ def throughput_vs_chips(fig=None, weights="bf16", context=8192, chips=32, model=
     for ax in (art["left"], art["right"]):
         ax.relim()
         ax.autoscale_view()
+    highest = np.nanmax([np.nanmax(g) if np.isfinite(g).any() else 1.0 for g in gain.values()])
+    art["right"].set_ylim(0.9, max(1.1, highest + 0.05))   # room under 1 for the label of the linear line
     return fig, _text(points[weights], k, sizes, weights, context, model, hw)
 
 
