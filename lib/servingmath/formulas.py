@@ -18,7 +18,9 @@ flops_per_dollar = Formula("flops_per_dollar", r"\mathrm{FLOPs}/\$", C * 3600 / 
 bytes_per_dollar = Formula("bytes_per_dollar", r"\mathrm{bytes}/\$", W_hbm * 3600 / c, "01",
                            "HBM bytes read with one dollar of chip time (the metric when decode is bandwidth-bound)")
 cost_per_million_tokens = Formula("cost_per_million_tokens", r"\$/10^6\,\mathrm{tokens}",
-                                  10**6 * c / (3600 * r * U), "01",
+                                  # kept unevaluated so it reads 10^6 c / (3600 U r), not 2500 c / (9 U r)
+                                  sp.Mul(c, sp.Pow(sp.Mul(3600, r, U, evaluate=False), -1, evaluate=False),
+                                         sp.Pow(10, 6, evaluate=False), evaluate=False), "01",
                                   "Dollars per million tokens at r tokens/s/chip, busy a fraction U of the time")
 
 # --- Chapter 02: the KV cache ---------------------------------------------------------

@@ -114,6 +114,18 @@ def test_run_all_then_move_a_slider(browser, lab):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     log = PageLog(page, allow=(lab, "data:", "blob:", "about:"))
+    try:
+        _live_explorer(page, lab, log)
+    except Exception:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "lab-failure.png"))
+        raise
+    finally:
+        context.close()
+    assert hashlib.sha256(CHAPTER.read_bytes()).hexdigest() == digest, "the committed notebook was modified"
+
+
+def _live_explorer(page, lab, log):
     page.set_default_timeout(60_000)
     page.goto(f"{lab}/lab/tree/{CHAPTER.name}?token={TOKEN}")
     page.wait_for_selector(".jp-Notebook .jp-Cell")
@@ -144,9 +156,7 @@ def test_run_all_then_move_a_slider(browser, lab):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".jp-OutputArea .widget-vbox", has=page.locator(".widget-label", has_text=SLIDER)).first \
         .screenshot(path=str(SHOTS / "lab-explorer-after.png"))
-    context.close()
 
     assert "batch 64" in after["text"] and "batch 32" not in after["text"], after["text"]
     assert after["image"] != before["image"]
     assert not log.blocked, f"requests that need the internet: {log.blocked}"
-    assert hashlib.sha256(CHAPTER.read_bytes()).hexdigest() == digest, "the committed notebook was modified"
