@@ -83,8 +83,8 @@ def plan(model="llama-3-70b", chip="tpu-v5e", chips=None, weights="bf16", kv=Non
     hw = get_chip(chip).with_overrides(**{k: None if v is None else check_number(names.get(k, k), v)
                                           for k, v in overrides.items()})
     b_w = bytes_per_element(weights, "weights")
-    b_kv = bytes_per_element(kv if kv is not None else weights, "kv")
     kv = kv if kv is not None else weights
+    bytes_per_element(kv, "kv")
     check_choice("compute", compute, COMPUTE)
     check_choice("efficiency", efficiency, EFFICIENCY_MODES)
     context = check_count("context", context)
@@ -133,7 +133,7 @@ def plan(model="llama-3-70b", chip="tpu-v5e", chips=None, weights="bf16", kv=Non
         crit = H100_EFFICIENCY.critical_batch(hw, b_w, compute, peak)
     tps = f.tokens_per_s(B=B, T_step=step)
     tps_chip = f.tokens_per_s_per_chip(B=B, N=n, T_step=step)
-    prefill = f.prefill_time(C=C, MFU=mfu, N=n, P=P, T=prompt)
+    prefill = f.prefill_time(C=peak, MFU=mfu, N=n, P=P, T=prompt)  # an MFU is a fraction of the peak itself
     b_a = bytes_per_element(compute, "compute")
     price_hr = hw.price_per_hour
     return Plan(
