@@ -22,16 +22,10 @@ def rounding_tolerance(text: str) -> float:
     return 0.5 * 10 ** trailing * scale
 
 
-def _in_units(claim, value):
-    scale = {"GB": 1e9, "TB": 1e12, "kB": 1e3, "ms": 1e-3, "s": 1, "": 1}[claim.unit]
-    return value / scale
-
-
 @pytest.mark.parametrize("claim_id", [c.id for c in claims().values() if c.verdict in REPRODUCED])
 def test_claim_reproduced_within_the_articles_rounding(claim_id):
     claim = claims()[claim_id]
-    stated = _in_units(claim, claim.stated_value)
-    calc = _in_units(claim, claim.article_calc)
+    stated, calc = claim.in_unit(claim.stated_value), claim.in_unit(claim.article_calc)
     assert abs(calc - stated) <= rounding_tolerance(claim.stated) + 1e-9, (claim.stated, calc)
 
 

@@ -49,6 +49,9 @@ VERDICTS = {
 }
 
 
+UNIT_SCALE = {"GB": 1e9, "TB": 1e12, "kB": 1e3, "ms": 1e-3, "µs": 1e-6, "s": 1, "": 1}
+
+
 @dataclass(frozen=True)
 class Claim:
     id: str
@@ -62,9 +65,12 @@ class Claim:
     verdict: str
     note: str
 
+    def in_unit(self, x: float) -> float:
+        """``x`` (SI) in the claim's display unit."""
+        return x / UNIT_SCALE[self.unit]
+
     def show(self, x: float) -> str:
-        scale = {"GB": 1e9, "TB": 1e12, "kB": 1e3, "ms": 1e-3, "µs": 1e-6, "s": 1, "": 1}[self.unit]
-        value = x / scale
+        value = self.in_unit(x)
         return f"{value:.4g} {self.unit}".strip()
 
 

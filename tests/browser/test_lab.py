@@ -69,6 +69,12 @@ def lab(tmp_path):
                 time.sleep(0.1)
         else:
             pytest.fail("JupyterLab did not start in 30 s")
+        # Start the notebook's kernel before the page opens: Lab then joins this session instead
+        # of starting (and sometimes asking for) one of its own while the page loads.
+        session = json.dumps({"path": CHAPTER.name, "name": CHAPTER.name, "type": "notebook",
+                              "kernel": {"name": "python3"}}).encode()
+        urllib.request.urlopen(urllib.request.Request(f"{base}/api/sessions?token={TOKEN}", data=session,
+                                                      headers={"Content-Type": "application/json"}), timeout=30)
         yield base
     finally:
         os.killpg(server.pid, signal.SIGTERM)
