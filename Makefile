@@ -5,11 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := book/_assets/vendor/.complete
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/axe-core/axe.min.js
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 JB := $(BIN)/jupyter-book build . --all --toc book/_toc.yml --warningiserror --nitpick --keep-going
 NBVAL := $(BIN)/pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: book test unit nbval lab execute student lock clean
+.PHONY: book test unit nbval browser binder chromium lab execute student bench lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt lib/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,20 +31,53 @@ $(VENDOR):
 	  && rm -rf .npm
 	touch $@
 
+# axe-core (accessibility rules) for the browser tests, from npm like the vendored assets.
+$(AXE): | $(STAMP)
+	rm -rf $(VENV)/axe-core && mkdir -p $(VENV)/axe-core
+	cd $(VENV)/axe-core && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+	  && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js --strip-components=1 && rm axe-core-$(AXE_VERSION).tgz
+
+# Debian's Chromium drives the browser tests (Playwright's own browser download is not used).
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq \
+	  && $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+
 book: $(STAMP) $(VENDOR)
 	$(JB)
 
 unit: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile tests
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile tests --ignore=tests/browser
 
 nbval: $(STAMP)
 	$(NBVAL) -q -n 2 --dist loadfile $(CHAPTERS)
 
-test: unit nbval book
+# Every page of the built book offline in Chromium (math, images, widgets, console, axe-core),
+# and a chapter live in JupyterLab. Needs _build/html: run after `make book`.
+browser: $(STAMP) $(AXE) chromium
+	BROWSER_TESTS_REQUIRED=1 AXE_JS=$(AXE) CHROMIUM=$(CHROMIUM) \
+	  $(BIN)/pytest -q -p no:cacheprovider -n 2 tests/browser
+
+# A fresh virtualenv from requirements.txt alone (what Binder builds) runs every chapter.
+binder: $(STAMP)
+	SERVINGMATH_BINDER_TEST=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_binder_env.py
+
+# The book build executes one notebook at a time; the Binder check runs beside it on the other core.
+test: $(STAMP)
+	$(MAKE) unit
+	$(MAKE) nbval
+	$(MAKE) -j2 --output-sync=target book binder
+	$(MAKE) browser
 
 # Re-run every chapter top to bottom in a fresh kernel and save it with its widget state (for committing).
 execute: $(STAMP)
 	$(BIN)/python tools/execute.py $(or $(NB),$(CHAPTERS))
+
+# The student edition: student/ holds the chapters without solutions or outputs.
+student: $(STAMP)
+	$(BIN)/python tools/student.py
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters

@@ -110,7 +110,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted((ROOT / "chapters").glob("[0-9][0-9]-*.ipynb"))
     written = build(notebooks, args.out)
-    print(f"student edition: {len(written)} notebooks in {args.out}")
+    shown = args.out.resolve()
+    shown = shown.relative_to(Path.cwd()) if shown.is_relative_to(Path.cwd()) else shown
+    print(f"student edition: {len(written)} notebooks in {shown}/")
     return 0
 
 

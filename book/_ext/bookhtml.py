@@ -6,6 +6,7 @@
 - Tells require.js where the vendored widget manager lives, so that its icon fonts load from there.
 - Gives bibliography entries the ARIA role their list needs (``listitem``; docutils writes the
   deprecated ``doc-biblioentry``, which axe-core reports as a critical violation).
+- Writes the execution table's status as words ("ok", "failed") instead of emoji.
 - Drops script tags that Jupyter Book's extensions add twice to every page (sphinx-thebe's
   ``const THEBE_JS_URL`` declared twice is a JavaScript error).
 - Opens pages in light mode unless the reader chose otherwise (the theme logs an error when
@@ -42,7 +43,9 @@ def _page_context(app, pagename, templatename, context, doctree):
         scripts[:] = kept
         _point_requirejs_at_vendor(app, context, scripts)
     if "body" in context:
-        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+        body = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+        # the execution table marks success and failure with emoji that many offline systems lack a font for
+        context["body"] = body.replace("<p>✅</p>", "<p>ok</p>").replace("<p>❌</p>", "<p>failed</p>")
     if context.get("header_buttons") and Path(app.env.doc2path(pagename)).suffix != ".ipynb":
         context["header_buttons"][:] = [b for b in context["header_buttons"]
                                         if b.get("label") != "launch-buttons"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, PageLog
+from browserlib import ROOT, PageLog
 
 CHAPTER = ROOT / "chapters" / "02-kv-cache.ipynb"
 SLIDER = "batch B"          # the explorer control the test moves (SelectionSlider over powers of two)
@@ -117,6 +117,7 @@ def _explorer_state(page):
 
 def test_run_all_then_move_a_slider(browser, lab):
     digest = hashlib.sha256(CHAPTER.read_bytes()).hexdigest()
+    (SHOTS / "lab-failure.png").unlink(missing_ok=True)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     log = PageLog(page, allow=(lab, "data:", "blob:", "about:"))

@@ -11,7 +11,7 @@ import re
 import pytest
 import yaml
 
-from conftest import AXE, HTML, ROOT, PageLog, need
+from browserlib import AXE, HTML, ROOT, PageLog, need
 
 
 def _toc_pages():
@@ -23,6 +23,7 @@ def _toc_pages():
 
 
 PAGES = _toc_pages()
+EXTRA = ["search", "genindex"]          # pages Sphinx adds: no math or figures, but no errors either
 IMPACTS = ("serious", "critical")
 READY = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
@@ -39,6 +40,7 @@ FACTS = """() => {
   const before = (a, b) => !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
   const figures = [...document.querySelectorAll('figure')];
   return {
+    title: (document.querySelector('title') || {}).textContent || '',
     math: math.length,
     untypeset: math.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 60)),
     texErrors: document.querySelectorAll('mjx-merror').length,
@@ -70,7 +72,32 @@ def context(browser):
     context.close()
 
 
-@pytest.mark.parametrize("doc", PAGES)
+def test_toc_order():
+    """Chapters in the article's order, numbered; the appendices come last."""
+    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
+    chapters = [e["file"] for part in toc["parts"] if part["caption"] != "Appendices" for e in part["chapters"]]
+    assert chapters == sorted(chapters) and [int(c.split("/")[1][:2]) for c in chapters] == list(range(1, len(chapters) + 1))
+    assert all(part.get("numbered") for part in toc["parts"] if part["caption"] != "Appendices")
+    assert toc["parts"][-1]["caption"] == "Appendices"
+
+
+def test_launch_buttons():
+    """Binder and Colab buttons on every chapter, built from the one repository URL of _config.yml."""
+    need((HTML / "index.html").exists(), f"no built book in {HTML} (make book)")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    url, branch = config["repository"]["url"].rstrip("/"), config["repository"].get("branch", "main")
+    org_repo = url.split("github.com/")[1]
+    for doc in PAGES:
+        html = (HTML / f"{doc}.html").read_text()
+        binder = f"https://mybinder.org/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{doc}.ipynb"
+        colab = f"https://colab.research.google.com/github/{org_repo}/blob/{branch}/{doc}.ipynb"
+        if doc.startswith("chapters/"):
+            assert binder in html and colab in html, f"{doc}: launch buttons missing"
+        else:
+            assert "mybinder.org" not in html and "colab.research" not in html, f"{doc}: launch buttons on a page that is no notebook"
+
+
+@pytest.mark.parametrize("doc", PAGES + EXTRA)
 def test_page_offline(context, doc):
     path = HTML / f"{doc}.html"
     assert path.exists(), f"{doc} was not built"
@@ -94,6 +121,9 @@ def test_page_offline(context, doc):
     assert not broken, f"images that did not load: {broken}"
     no_alt = [img["src"] for img in facts["images"] if not (img["alt"] or "").strip()]
     assert not no_alt, f"images without alt text: {no_alt}"
+    if doc.startswith("chapters/"):   # chapters are numbered in the article's order
+        number = int(doc.split("/")[1][:2])
+        assert facts["title"].startswith(f"{number}. "), facts["title"]
     for alt in facts["figureAlts"]:
         assert len(alt.split()) >= 6 and not re.search(r"\.(png|svg|jpe?g)$", alt), f"figure alt text: {alt!r}"
     # explorers: drawn from the embedded state, after a static figure, with a word on running them live

@@ -1,0 +1,80 @@
+"""The Binder environment is the tested environment.
+
+Binder (repo2docker) builds the launch image from `requirements.txt` alone, on the Python of
+`runtime.txt`. This test does the same in a fresh virtual environment (a minute or two with a
+warm pip cache) and executes every chapter in it. It is slow, so it runs only when asked:
+`make binder` (part of `make test`) sets SERVINGMATH_BINDER_TEST=1.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.ipynb"))
+WORKERS = 2
+
+pytestmark = pytest.mark.skipif(os.environ.get("SERVINGMATH_BINDER_TEST") != "1",
+                                reason="slow: builds a fresh virtualenv (run with make binder)")
+
+RUNNER = r"""
+import sys
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+for name in sys.argv[1:]:
+    path = Path(name)
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    print(f"ok {path.name}", flush=True)
+"""
+
+
+def _run(cmd, **kw):
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, **kw)
+    assert done.returncode == 0, f"{' '.join(map(str, cmd))}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def binder_python(tmp_path_factory):
+    """A fresh virtualenv with `pip install -r requirements.txt` and nothing else."""
+    venv = tmp_path_factory.mktemp("binder") / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)])
+    python = venv / "bin" / "python"
+    _run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", "--no-compile",
+          "-r", "requirements.txt"])
+    return python
+
+
+def test_runtime_matches_the_tested_python(binder_python):
+    pinned = (ROOT / "runtime.txt").read_text().strip()
+    assert re.fullmatch(r"python-3\.\d+", pinned), f"runtime.txt: {pinned!r}"
+    version = _run([binder_python, "-c", "import sys; print('python-%d.%d' % sys.version_info[:2])"]).strip()
+    assert version == pinned, f"runtime.txt pins {pinned}, the tested environment runs {version}"
+
+
+def test_requirements_are_consistent(binder_python):
+    _run([binder_python, "-m", "pip", "check"])
+    _run([binder_python, "-c", "import servingmath, ipywidgets, matplotlib, sympy, numpy"])
+
+
+def test_every_chapter_runs_in_the_binder_environment(binder_python):
+    env = dict(os.environ, PATH=f"{binder_python.parent}{os.pathsep}{os.environ['PATH']}",
+               VIRTUAL_ENV=str(binder_python.parent.parent), PYTHONNOUSERSITE="1")
+    env.pop("PYTHONPATH", None)
+    groups = [CHAPTERS[i::WORKERS] for i in range(WORKERS)]
+    workers = [subprocess.Popen([binder_python, "-c", RUNNER, *map(str, group)], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for group in groups if group]
+    failures = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=900)
+        if worker.returncode:
+            failures.append(f"{out[-2000:]}\n{err[-4000:]}")
+    assert not failures, "\n\n".join(failures)
