@@ -29,7 +29,7 @@ READY = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
   const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
   const drawn = () => views.every(s => s.parentElement.querySelector('.widget-subarea > *'));
-  for (let i = 0; i < 100 && !drawn(); i++) await new Promise(r => setTimeout(r, 50));
+  for (let i = 0; i < 300 && !drawn(); i++) await new Promise(r => setTimeout(r, 50));   // up to 15 s
   const images = [...document.images];
   await Promise.all(images.map(img => img.complete ? null : new Promise(r => { img.onload = img.onerror = r; })));
   return drawn();
