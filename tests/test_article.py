@@ -87,3 +87,21 @@ def test_pd_ratio_3_mixes_the_int8_8_chip_step_into_bf16_16_chips():
     c = claims()["pd-ratio"]
     assert c.article_calc == pytest.approx(3.35, abs=0.005)
     assert c.exact == pytest.approx(3.27, abs=0.01)
+
+
+# --- the source chapter's own errata ---------------------------------------------------------------
+
+def test_source_errata_are_complete_and_point_at_chapters():
+    chapters = {c.chapter for c in claims().values()}
+    errata = article.source_errata()
+    assert len(errata) >= 8 and len({e.id for e in errata}) == len(errata)
+    for erratum in errata:
+        assert erratum.where and erratum.stated and erratum.corrected and erratum.note
+        assert erratum.chapter in chapters | {"decision-framework"}
+
+
+def test_source_errata_values():
+    errata = {e.id: e for e in article.source_errata()}
+    assert errata["int4-min-chips"].corrected.startswith("2.19 chips")
+    assert errata["doubled-batch"].corrected.startswith("138")
+    assert errata["v5e-flops-per-dollar"].corrected == "5.9e17 FLOPs/$"

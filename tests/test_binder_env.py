@@ -2,8 +2,12 @@
 
 Binder (repo2docker) builds the launch image from `requirements.txt` alone, on the Python of
 `runtime.txt`. This test does the same in a fresh virtual environment (a minute or two with a
-warm pip cache) and executes every chapter in it. It is slow, so it runs only when asked:
-`make binder` (part of `make test`) sets SERVINGMATH_BINDER_TEST=1.
+warm pip cache) and executes every chapter in it with `tools/execute.py --check`, which compares
+every text output (and the explorers' text) byte for byte with the committed notebook. The
+committed notebooks come from a fresh-kernel run (`make execute`), so this is the second run in a
+row: it proves the notebooks deterministic and the Binder environment equivalent to the tested one.
+It is slow, so it runs only when asked: `make binder` (part of `make test`) sets
+SERVINGMATH_BINDER_TEST=1.
 """
 
 import os
@@ -21,18 +25,6 @@ WORKERS = 2
 pytestmark = pytest.mark.skipif(os.environ.get("SERVINGMATH_BINDER_TEST") != "1",
                                 reason="slow: builds a fresh virtualenv (run with make binder)")
 
-RUNNER = r"""
-import sys
-from pathlib import Path
-import nbformat
-from nbclient import NotebookClient
-for name in sys.argv[1:]:
-    path = Path(name)
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    print(f"ok {path.name}", flush=True)
-"""
 
 
 def _run(cmd, **kw):
@@ -64,12 +56,12 @@ def test_requirements_are_consistent(binder_python):
     _run([binder_python, "-c", "import servingmath, ipywidgets, matplotlib, sympy, numpy"])
 
 
-def test_every_chapter_runs_in_the_binder_environment(binder_python):
+def test_every_chapter_runs_in_the_binder_environment_with_identical_text(binder_python):
     env = dict(os.environ, PATH=f"{binder_python.parent}{os.pathsep}{os.environ['PATH']}",
                VIRTUAL_ENV=str(binder_python.parent.parent), PYTHONNOUSERSITE="1")
     env.pop("PYTHONPATH", None)
     groups = [CHAPTERS[i::WORKERS] for i in range(WORKERS)]
-    workers = [subprocess.Popen([binder_python, "-c", RUNNER, *map(str, group)], cwd=ROOT, env=env,
+    workers = [subprocess.Popen([binder_python, "tools/execute.py", "--check", *map(str, group)], cwd=ROOT, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for group in groups if group]
     failures = []
