@@ -1,7 +1,7 @@
 """Benchmarks (`make bench`; not part of `make test`).
 
 Measures, in one run on this machine:
-- every explorer view: the median time of one slider update (recompute + redraw to PNG with Agg)
+- every explorer's view: the median time of one slider update (recompute + redraw to PNG with Agg)
   beside the median time of a bare redraw of the same figure;
 - the library's numeric path against evaluating the same SymPy expression with subs/evalf;
 - the wall time of the nbval suite, and of a cold and a cached book build.
@@ -11,10 +11,7 @@ benchmarks page). Options: --quick skips the nbval and book timings.
 """
 
 import argparse
-import importlib
-import inspect
 import json
-import pkgutil
 import shutil
 import statistics
 import subprocess
@@ -47,21 +44,11 @@ def median_ms(action, repeat: int) -> float:
     return statistics.median(times)
 
 
-def views():
-    """Every figure view: a function whose first parameter is ``fig`` and whose others have defaults."""
-    for info in pkgutil.iter_modules(servingmath.figures.__path__):
-        module = importlib.import_module(f"servingmath.figures.{info.name}")
-        for name, fn in inspect.getmembers(module, inspect.isfunction):
-            params = list(inspect.signature(fn).parameters.values())
-            if (fn.__module__ == module.__name__ and params and params[0].name == "fig"
-                    and all(p.default is not inspect.Parameter.empty for p in params[1:])):
-                yield f"{info.name}.{name}", fn
-
-
 def bench_explorers(repeat: int) -> list:
     matplotlib.rcParams.update(FIGURE_STYLE)
     results = []
-    for name, view in views():
+    for view in servingmath.figures.explorer_views():
+        name = f"{view.__module__.rsplit('.', 1)[1]}.{view.__name__}"
         try:
             fig, _ = view(None)
         except Exception as err:  # a broken view is reported, the others still measured

@@ -22,10 +22,20 @@ def png(fig) -> bytes:
     fig.canvas.draw()
     if fig.get_layout_engine() is not None:
         fig.set_layout_engine("none")
+        _freeze_axis_labels(fig)
     buffer = io.BytesIO()
     width, height = fig.canvas.get_width_height(physical=True)
     Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba()).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
+
+
+def _freeze_axis_labels(fig) -> None:
+    """Pin each axis label where the first draw put it (placing it costs a pass over every tick label)."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            label = axis.label
+            anchor = label.get_transform().transform(label.get_position())
+            axis.set_label_coords(*ax.transAxes.inverted().transform(anchor))
 
 
 class Explorer:

@@ -4,8 +4,26 @@ Called with ``fig=None`` a view creates its figure; called again it updates the
 same artists in place. The static figure of a chapter and its explorer use the same view.
 """
 
+import importlib
+import pkgutil
+
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+_EXPLORER_VIEWS = []
+
+
+def explorer(view):
+    """Mark a view that a chapter's explorer drives (the benchmarks time each of them)."""
+    _EXPLORER_VIEWS.append(view)
+    return view
+
+
+def explorer_views() -> list:
+    """Every view wired to an explorer, across all figure modules."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return list(_EXPLORER_VIEWS)
 
 
 def new_figure(ncols=1, **kw):

@@ -9,7 +9,7 @@ from ..chips import get_chip
 from ..display import num
 from ..models import get_model
 from ..precision import bytes_per_element
-from . import new_figure
+from . import explorer, new_figure
 
 #: Batches drawn on the roofline: 1 to 4096, 25 points per octave.
 BATCHES = 2.0 ** np.linspace(0, 12, 301)
@@ -43,6 +43,7 @@ def _label(pair):
     return f"{pair[0]} w\n{pair[1]} FLOPs"
 
 
+@explorer
 def roofline(fig=None, chip="tpu-v5e", weights="bf16", compute="bf16", model="llama-3-70b"):
     """Time of x[B, D] @ W[D, F] against B (left) and B_crit per precision pair on this chip (right)."""
     hw = get_chip(chip)

@@ -16,7 +16,7 @@ from ..display import gb, ms, num
 from ..models import get_model
 from ..precision import bytes_per_element
 from ..targets import TargetedPlan, ici_verdict, plan_for_target, slice_shape, step_time_at
-from . import new_figure
+from . import explorer, new_figure
 
 #: Where each step of the framework is derived (chapter files, for the card's last column).
 STEP_CHAPTERS = {
@@ -125,6 +125,7 @@ def _curve(tp: TargetedPlan):
     return steps, per_chip
 
 
+@explorer
 def decision_framework(fig=None, model="llama-3-70b", chip="tpu-v5e", chips="smallest", weights="int8",
                        kv="int8", compute="bf16", context=8192, decode=512, target_ms=15.0, ici_safe=False,
                        mesh_axes=None):

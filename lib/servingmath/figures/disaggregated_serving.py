@@ -19,7 +19,7 @@ from ..display import gb, ms, num
 from ..models import get_model
 from ..precision import bytes_per_element
 from ..symbols import B, C, G, H, L, MFU, N, N_q, P, T, T_step, h
-from . import new_figure
+from . import explorer, new_figure
 
 HITS = np.round(np.arange(0.0, 0.951, 0.025), 3)
 PROMPTS = 2 ** np.arange(9, 18)       # 512 ... 131072 tokens
@@ -178,6 +178,7 @@ def _curve(values, key, **workload):
     return np.array(servers), np.array(chips)
 
 
+@explorer
 def split_view(fig=None, hit=0.0, prompt=8192, decode=512, ttft=2.0, tpot=0.05, decode_chips=16,
                model="llama-3-70b", chip="tpu-v5e", weights="bf16", mfu=0.4):
     """Left: prefill:decode ratio over the prefix-cache hit rate. Right: over the prompt length."""

@@ -11,7 +11,7 @@ from ..chips import check_chips, get_chip
 from ..display import ms, num
 from ..models import get_model
 from ..precision import bytes_per_element
-from . import new_figure
+from . import explorer, new_figure
 
 #: Weights and KV cache stored in the same format; the matmuls run in bf16 (the source's doubled table).
 PRECISIONS = ("bf16", "int8", "int4")
@@ -85,6 +85,7 @@ def _slices(hw):
     return [n for n in hw.slices if n >= 4]
 
 
+@explorer
 def throughput_vs_chips(fig=None, weights="bf16", context=8192, chips=32, model="llama-3-70b", chip="tpu-v5e"):
     """Tokens/s/chip at max batch over the valid slices for each precision (left), and the per-chip gain
     of doubling the slice (right); ``weights`` and ``chips`` pick the highlighted point."""

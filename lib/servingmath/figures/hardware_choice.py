@@ -16,7 +16,7 @@ from ..display import num
 from ..models import get_model
 from ..plan import plan
 from ..symbols import C, W_hbm, c
-from . import new_figure
+from . import explorer, new_figure
 
 #: The chips of the chapter's table, in its order: the article's three, then the newer ones.
 CHIPS = ("h100", "tpu-v5p", "tpu-v5e", "tpu-v6e", "h200", "b200")
@@ -80,6 +80,7 @@ def operating_points(chip, model=MODEL) -> dict:
             "workload_step_s": p.step_time_s}
 
 
+@explorer
 def cost_view(fig=None, chip=REFERENCE, price=None, utilisation=1.0, rate=None):
     """Cost per million tokens vs tokens/s/chip for ``chip`` at ``price`` and ``utilisation``; both metrics.
 

@@ -10,7 +10,7 @@ from ..chips import check_chips, get_chip
 from ..display import ms, num
 from ..models import get_model
 from ..precision import bytes_per_element
-from . import new_figure
+from . import explorer, new_figure
 from .doubling_topology import shape_name, slice_shape
 
 WRAPAROUND = ("slice", "on", "off")   # "slice": whatever links the slice has
@@ -133,6 +133,7 @@ BARS = ("FLOPs", "weight read\n(HBM)", "weights + KV\nper collective", "ICI")
 BAR_COLORS = ("C1", "C0", "#9ecae1", "C3")
 
 
+@explorer
 def ici_bars(fig=None, batch=138, chips=32, mesh_axes=2, wraparound="slice", context=8192, weights="bf16",
              model="llama-3-70b", chip="tpu-v5e"):
     """Per-matmul times (left) and the sharding degrees where ICI catches up, against the batch (right)."""

@@ -7,12 +7,13 @@ from ..checks import check_count
 from ..display import gb, num
 from ..models import get_model
 from ..precision import bytes_per_element
-from . import new_figure
+from . import explorer, new_figure
 
 CONTEXTS = 2.0 ** np.arange(9, 18)   # 512 ... 131072 tokens
 BATCHES = np.arange(1, 257)
 
 
+@explorer
 def kv_memory(fig=None, model="llama-3-70b", kv="int8", weights="int8", context=8192, batch=32):
     """KV bytes vs context (at ``batch``) and vs batch (at ``context``), with the weights as a line."""
     m = get_model(model)

@@ -10,7 +10,7 @@ from ..chips import get_chip
 from ..display import ms, num
 from ..models import get_model
 from ..precision import bytes_per_element
-from . import new_figure
+from . import explorer, new_figure
 
 #: Weights and KV cache stored in the same format; FLOPs in bf16 (the article's three modes).
 PRECISIONS = ("bf16", "int8", "int4")
@@ -70,6 +70,7 @@ def _curves(hw, model, context, sizes):
     return out
 
 
+@explorer
 def topology(fig=None, precision="bf16", context=8192, chip="tpu-v5e", model="llama-3-70b"):
     """Max batch (left) and decode step at that batch (right) over the slice size, for the three precisions."""
     check_choice("precision", precision, PRECISIONS)

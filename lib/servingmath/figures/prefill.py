@@ -11,7 +11,7 @@ from ..display import gb, num
 from ..models import get_model
 from ..precision import bytes_per_element
 from ..symbols import H, L, N_q, P, T
-from . import new_figure
+from . import explorer, new_figure
 
 PROMPTS = 2.0 ** np.arange(9, 18)   # 512 ... 131072 tokens
 ARTICLE_MFU = 0.4                    # the article's assumption
@@ -47,6 +47,7 @@ def prefill_numbers(model="llama-3-70b", chip="tpu-v5e", chips=16, mfu=ARTICLE_M
             "ttft_matmul": matmul, "ttft": full, "share": share, "tokens_per_s": prompt / full}
 
 
+@explorer
 def prefill_view(fig=None, prompt=8192, chips=16, mfu=ARTICLE_MFU, weights="bf16", model="llama-3-70b",
                  chip="tpu-v5e"):
     """Left: TTFT over the prompt length, matmuls only and with attention. Right: attention share."""

@@ -7,7 +7,7 @@ from ..article import SOURCE_INPUTS
 from ..checks import check_choice, check_count
 from ..chips import get_chip
 from ..display import ms, num
-from . import new_figure
+from . import explorer, new_figure
 from .minimum_topology import COLORS, PRECISIONS, topology_row
 
 #: Contexts drawn: 1,024 to 131,072 tokens.
@@ -34,6 +34,7 @@ def serving_row(precision="bf16", context=8192, decode=512, chip="tpu-v5e", mode
     return row
 
 
+@explorer
 def qps(fig=None, decode=512, context=8192, precision="bf16", chip="tpu-v5e", model="llama-3-70b"):
     """QPS per chip (left) and $ per million generated tokens (right) over the context, three precisions."""
     check_choice("precision", precision, PRECISIONS)

@@ -12,7 +12,7 @@ from .. import calibration as cal
 from .. import formulas as f
 from ..measured import decode_grid, over_runs
 from ..precision import bytes_per_element
-from . import new_figure
+from . import explorer, new_figure
 
 
 def _figure(figsize, **subplots):
@@ -170,6 +170,7 @@ _PARTS = (("kv_read", "KV read", "C0"), ("weight_read", "weight read", "C1"),
           ("extra", "FLOPs and overlap beyond the weight read", "C2"))
 
 
+@explorer
 def decomposition(fig=None, grid="bf16, eager (3 runs)", batch=1, context=32768):
     """One measured decode step of one layer beside its predictions: KV read, weight read, FLOPs."""
     data = point(grid, batch, context)

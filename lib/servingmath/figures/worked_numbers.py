@@ -14,7 +14,7 @@ from ..display import gb, ms
 from ..models import get_model
 from ..plan import plan
 from ..precision import bytes_per_element
-from . import new_figure
+from . import explorer, new_figure
 
 ROWS = ("weight read", "matmul FLOPs", "KV read", "step")
 COLORS = {"params": "C0", "flops": "C1", "kv": "C2"}
@@ -33,6 +33,7 @@ def step_terms(p) -> dict:
     return terms
 
 
+@explorer
 def step_view(fig=None, model="llama-3-70b", chip="tpu-v5e", chips=8, batch=32, context=8192,
               weights="int8", kv="int8"):
     """Memory against HBM, and the decode step's terms, for ``batch`` sequences of ``context`` tokens."""
