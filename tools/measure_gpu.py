@@ -14,7 +14,7 @@ with the same columns, so a reader can set the book's roofline against their own
 Usage (PyTorch with CUDA; a few minutes on one GPU; nothing is downloaded, the weights are random):
 
     python tools/measure_gpu.py --out my-gpu/run1
-    python tools/measure_gpu.py --tiny --out /tmp/tiny      # small shapes on the CPU: tries the script anywhere
+    python tools/measure_gpu.py --tiny --out tiny-run       # small shapes on the CPU: tries the script anywhere
 
 Run it three times on fresh processes (run1, run2, run3) to see the run-to-run noise, as the book
 does. ``--tiny`` uses small shapes (D = 256, F = 896, 8 query heads, 2 KV heads, 2 layers) and runs
