@@ -59,3 +59,34 @@ def test_library_never_evals_or_sympifies_user_input():
         assert "exec(" not in source, path
         if "sympify(" in source:
             assert path.name == "formula.py", path  # only on the library's own expressions
+
+
+def _bad_inputs():
+    """(view, parameter, bad value) for every numeric and named parameter of every explorer's view."""
+    import inspect
+
+    from servingmath.figures import explorer_views
+    for view in explorer_views():
+        for name, param in list(inspect.signature(view).parameters.items())[1:]:
+            default = param.default
+            if isinstance(default, bool) or default is None:
+                continue
+            if isinstance(default, (int, float)):
+                bads = (-1, 0.5 if isinstance(default, int) else -0.5, float("nan"), float("inf"))
+            elif isinstance(default, str):
+                bads = ("no-such-thing",)
+            else:
+                continue
+            for bad in bads:
+                yield pytest.param(view, name, bad, id=f"{view.__name__}-{name}-{bad}")
+
+
+@pytest.mark.parametrize("view, name, bad", list(_bad_inputs()))
+def test_every_explorer_answers_bad_input_with_one_line(view, name, bad):
+    try:
+        fig, text = view(None, **{name: bad})
+    except ValueError as err:
+        assert str(err) and "\n" not in str(err) and "Traceback" not in str(err)
+        return
+    # a value that is merely unusual (a fraction where one is allowed) must still give finite numbers
+    assert "nan" not in text.lower().split() and "inf" not in text.lower().split()
