@@ -43,7 +43,7 @@ class Explorer:
 
     def __init__(self, controls: dict, view, title: str = ""):
         self.controls, self.view, self.fig = controls, view, None
-        self.image = widgets.Image(format="png", tooltip=f"{title or 'explorer'}: figure for the current settings")
+        self.image = widgets.Image(format="png")
         self.text = widgets.HTML()
         self.message = widgets.HTML()
         for control in controls.values():
