@@ -31,9 +31,12 @@ def text_outputs(nb) -> list:
     """Every text output of every code cell, plus the widgets' string-valued state, in order."""
     texts = []
     for index, cell in enumerate(nb.cells):
+        streams = {}  # a stream may arrive in several messages, split differently on each run: join them
         for output in cell.get("outputs", []):
             if "text" in output:
-                texts.append((index, output["text"]))
+                streams[output.get("name", "")] = streams.get(output.get("name", ""), "") + output["text"]
+        texts.extend((index, streams[name]) for name in sorted(streams))
+        for output in cell.get("outputs", []):
             for mime in TEXT_MIMES:
                 if mime in output.get("data", {}):
                     texts.append((index, json.dumps(output["data"][mime], sort_keys=True)))
