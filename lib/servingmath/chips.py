@@ -135,6 +135,16 @@ PRESETS = {
 }
 
 
+#: Not a preset: the A100-class GPU of Mooncake's disaggregation experiment (chapter 10), from the
+#: source's A100 row (the A800 is an A100 with a slower NVLink).
+A800 = Chip("a800", "NVIDIA A800 (A100-class)", 3.1e14, 6.2e14, 80e9, 2.0e12, 2.0e11, 4.0e11, None,
+            GPU_SLICES, slice_step=8,
+            sources={"flops_bf16": GPUS_MD + ", A100 row", "flops_int8": GPUS_MD + ", A100 row",
+                     "hbm_bytes": GPUS_MD + ", A100 row", "hbm_bw": GPUS_MD + ", A100 row",
+                     "ici_bw_oneway": "A800 NVLink, 400 GB/s", "ici_bw_bidi": "A800 NVLink, both directions",
+                     "price_per_hour": "no price in the sources", "slices": "1, 2, 4 or 8 GPUs in a node"})
+
+
 def get_chip(name) -> Chip:
     """A preset by name (``tpu-v5e``, ``h100``, ...), or a ``Chip`` passed through."""
     if isinstance(name, Chip):

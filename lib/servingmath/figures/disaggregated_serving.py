@@ -14,7 +14,8 @@ import sympy as sp
 
 from .. import formulas as f
 from ..checks import check_count, check_fraction, check_number
-from ..chips import GPU_SLICES, GPUS_MD, Chip, check_chips, get_chip
+from ..article import SOURCE_INPUTS
+from ..chips import A800, check_chips, get_chip
 from ..display import gb, ms, num
 from ..models import get_model
 from ..precision import bytes_per_element
@@ -25,14 +26,6 @@ HITS = np.round(np.arange(0.0, 0.951, 0.025), 3)
 PROMPTS = 2 ** np.arange(9, 18)       # 512 ... 131072 tokens
 RATIO_TICKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500]
 
-#: An A100-class GPU, as in the source's GPU table (the A800 is the A100 with a slower NVLink).
-A800 = Chip("a800", "NVIDIA A800 (A100-class)", 3.1e14, 6.2e14, 80e9, 2.0e12, 2.0e11, 4.0e11, None,
-            GPU_SLICES, slice_step=8,
-            sources={"flops_bf16": GPUS_MD + ", A100 row", "flops_int8": GPUS_MD + ", A100 row",
-                     "hbm_bytes": GPUS_MD + ", A100 row", "hbm_bw": GPUS_MD + ", A100 row",
-                     "ici_bw_oneway": "A800 NVLink, 400 GB/s", "ici_bw_bidi": "A800 NVLink, both directions",
-                     "price_per_hour": "no price in the sources", "slices": "1, 2, 4 or 8 GPUs in a node"})
-
 #: Mooncake's P/D-ratio experiment (FAST'25, section 5.5): 16 nodes of 8 A800s, a LLaMA3-70B-shaped model,
 #: a synthetic workload averaging 15,325 prompt and 149 output tokens, TTFT <= 10 s and TBT <= 100 ms.
 MOONCAKE = {"chip": A800, "nodes": 16, "gpus_per_node": 8, "prompt": 15325, "decode": 149, "ttft": 10.0, "tpot": 0.100,
@@ -40,7 +33,7 @@ MOONCAKE = {"chip": A800, "nodes": 16, "gpus_per_node": 8, "prompt": 15325, "dec
 
 #: The source's own inputs to its P:G answer (How to Scale Your Model, Part 8): "19ms per decode step at
 #: batch size 43 (let's call that 32)", i.e. the HBM-full step time with 8.2e11 B/s and its max batch.
-SOURCE_PD = {"step": 0.019, "batch": 43, "batch_used": 32}
+SOURCE_PD = {"step": SOURCE_INPUTS["step_19ms"], "batch": SOURCE_INPUTS["batch_43"], "batch_used": 32}
 
 #: Published prefill : decode allocations (counts, and the unit they count).
 REPORTED = (
