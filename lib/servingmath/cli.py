@@ -8,11 +8,12 @@ import json
 import sys
 
 from . import __version__
-from .chips import PRESETS as CHIP_PRESETS, get_chip
-from .display import chip_table, model_table, plan_table
-from .models import PRESETS as MODEL_PRESETS, get_model
-from .plan import EFFICIENCY_MODES, plan
-from .precision import BYTES, COMPUTE
+from .analysis.plan import PREDICTORS
+from .api import plan
+from .core.hardware import PRESETS as CHIP_PRESETS, get_chip
+from .core.models import PRESETS as MODEL_PRESETS, get_model
+from .core.precision import BYTES, COMPUTE
+from .present import chip_table, flops_per_dollar, model_table, plan_json, plan_table
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--decode", default="512", help="tokens generated per request")
     q.add_argument("--mfu", default="0.4", help="prefill MFU in (0, 1]")
     q.add_argument("--mesh-axes", default="1", help="mesh axes the model is sharded over")
-    q.add_argument("--efficiency", default="ideal", help=f"{' or '.join(EFFICIENCY_MODES)}")
+    q.add_argument("--efficiency", default="ideal", help=f"{' or '.join(PREDICTORS)} (measured: the fractions measured on an H100)")
     for flag, what in (("--hbm-bw", "HBM bytes/s per chip"), ("--hbm-bytes", "HBM bytes per chip"),
                        ("--flops", "peak FLOP/s for --compute"), ("--ici-bw", "bidirectional ICI bytes/s per link"),
                        ("--price", "dollars per chip-hour")):
@@ -56,18 +57,17 @@ def _run(args) -> str:
     if args.command == "chip":
         chip = get_chip(args.name)
         data = chip.to_dict()
-        data["flops_per_dollar"] = (chip.flops_bf16 * 3600 / chip.price_per_hour
-                                    if chip.price_per_hour else None)
+        data["flops_per_dollar"] = flops_per_dollar(chip)
         return json.dumps(data, indent=2) if args.json else chip_table(chip)
     if args.command == "model":
         model = get_model(args.name)
         return json.dumps(model.to_dict(), indent=2) if args.json else model_table(model)
-    result = plan(model=args.model, chip=args.chip, chips=args.chips, weights=args.weights, kv=args.kv,
+    result = plan(model=args.model, chip=args.chip, chips=args.chips, weights=args.weights, kv_dtype=args.kv,
                   compute=args.compute, context=args.context, batch=args.batch, prompt=args.prompt,
                   decode=args.decode, mfu=args.mfu, mesh_axes=args.mesh_axes, hbm_bw=args.hbm_bw,
                   hbm_bytes=args.hbm_bytes, flops=args.flops, ici_bw=args.ici_bw, price=args.price,
                   efficiency=args.efficiency)
-    return json.dumps(result.to_dict(), indent=2) if args.json else plan_table(result)
+    return json.dumps(plan_json(result), indent=2) if args.json else plan_table(result)
 
 
 def main(argv=None) -> int:

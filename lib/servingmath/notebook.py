@@ -1,9 +1,14 @@
-"""Notebook conveniences: one setup call per chapter and math display with the book's symbols."""
+"""Notebook conveniences: one setup call per chapter and math display with the book's symbols.
 
+The notebook's edge, like ``cli`` is the terminal's: it may import any layer.
+"""
+
+from IPython.display import Math
 import matplotlib
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from . import __version__
-from .symbols import latex
+from .core.symbols import latex
 
 FIGURE_STYLE = {
     "figure.figsize": (7.0, 3.6),
@@ -22,18 +27,13 @@ FIGURE_STYLE = {
 def setup(quiet: bool = False) -> None:
     """Deterministic figures (PNG, fixed size and style) and the library version printed once."""
     matplotlib.rcParams.update(FIGURE_STYLE)
-    try:
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-        set_matplotlib_formats("png")
-    except ImportError:  # outside IPython
-        pass
+    set_matplotlib_formats("png")
     if not quiet:
         print(f"servingmath {__version__}")
 
 
 def math(lhs, rhs=None):
     """A displayable equation ``lhs = rhs`` (or one expression), with the book's symbol names."""
-    from IPython.display import Math
     left = lhs if isinstance(lhs, str) else latex(lhs)
     if rhs is None:
         return Math(left)
@@ -43,7 +43,6 @@ def math(lhs, rhs=None):
 
 def boxed(lhs, rhs):
     """The chapter's result, boxed."""
-    from IPython.display import Math
     left = lhs if isinstance(lhs, str) else latex(lhs)
     right = rhs if isinstance(rhs, str) else latex(rhs)
     return Math(rf"\boxed{{{left} = {right}}}")

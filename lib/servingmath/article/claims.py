@@ -1,6 +1,6 @@
 """Every numeric claim of the article, with the article's own arithmetic and the exact value.
 
-The article (a learner's summary of Part 8 of *How to Scale Your Model*) rounds its
+The article (a learner's summary of P_articlert 8 of *How to Scale Your Model*) rounds its
 inputs: 70e9 parameters, 160e3 KV bytes per token, 8.1e11 B/s. ``ARTICLE_INPUTS``
 names those roundings; each ``Claim`` recomputes the stated number from them
 (``article_calc``) and from the exact model and chip (``exact``), both through
@@ -11,15 +11,15 @@ The numbers tables of the chapters and the audit appendix are printed from here.
 from dataclasses import dataclass
 import math
 
-from . import formulas as f
-from .chips import get_chip
-from .models import get_model
+from ..core import formulas as f
+from ..core.hardware import PRESETS as CHIPS
+from ..core.models import PRESETS as MODELS
 
-V5E = get_chip("tpu-v5e")
-V5E_2026 = get_chip("tpu-v5e-2026")
-H100 = get_chip("h100")
-V5P = get_chip("tpu-v5p")
-LLAMA = get_model("llama-3-70b")
+V5E = CHIPS["tpu-v5e"]
+V5E_2026 = CHIPS["tpu-v5e-2026"]
+H100 = CHIPS["h100"]
+V5P = CHIPS["tpu-v5p"]
+LLAMA = MODELS["llama-3-70b"]
 
 #: The rounded inputs the article computes with.
 ARTICLE_INPUTS = {
@@ -99,29 +99,28 @@ def _qps(B, T, N):
 
 def _claims():
     A = ARTICLE_INPUTS
-    P, Pa = LLAMA.param_count, A["params"]
-    kv8, kv8a = LLAMA.kv_bytes_per_token("int8"), A["kv_int8_per_token"]
+    P, P_article = LLAMA.param_count, A["params"]
+    kv8, kv8_article = LLAMA.kv_bytes_per_token("int8"), A["kv_int8_per_token"]
     W, C = V5E.hbm_bw, V5E.flops_bf16
     fpd = lambda chip, flops=None: f.flops_per_dollar(C=flops or chip.flops_bf16, c=chip.price_per_hour)
     mem32 = f.total_bytes(B=32, P=P, S=CONTEXT, b_w=1, kv=kv8)
-    mem32a = f.total_bytes(B=32, P=Pa, S=CONTEXT, b_w=1, kv=kv8a)
+    mem32_article = f.total_bytes(B=32, P=P_article, S=CONTEXT, b_w=1, kv=kv8_article)
     step32 = _step(32, 8, 1, "int8")
-    step32a = f.step_time_memory_bound(B=32, N=8, P=Pa, S=CONTEXT, W_hbm=W, b_w=1, kv=kv8a)
+    step32_article = f.step_time_memory_bound(B=32, N=8, P=P_article, S=CONTEXT, W_hbm=W, b_w=1, kv=kv8_article)
     full = f.step_time_full_hbm(HBM=V5E.hbm_bytes, W_hbm=W)
     bmax = {d: int(_max_batch(n, b, d)) for d, n, b in (("bf16", 16, 2), ("int8", 8, 1), ("int4", 4, 0.5))}
-    bmax_a = {d: _max_batch(n, b, "bf16", P=Pa, kv=2 * kv8a) * 1 for d, n, b in (("bf16", 16, 2),)}
+    bmax_article = _max_batch(16, 2, "bf16", P=P_article, kv=2 * kv8_article)
     t_full = {d: _step(bmax[d], n, b, d) for d, n, b in (("bf16", 16, 2), ("int8", 8, 1), ("int4", 4, 0.5))}
     b32 = int(_max_batch(32, 2, "bf16"))
     t32 = _step(b32, 32, 2, "bf16")
-    kv_room_a = 32 * V5E.hbm_bytes - 2 * Pa
-    tput = lambda B, T: B / T
+    kv_room_article = f.kv_room(HBM=V5E.hbm_bytes, N=32, P=P_article, b_w=2)
     y_flops = lambda M, chip=V5E: f.ici_flops_bound(C=chip.flops_bf16, F=LLAMA.d_ff, M=M, W_ici=chip.ici_bw_bidi, b_a=2)
     y_hbm = lambda B, M: f.ici_hbm_bound(B=B, F=LLAMA.d_ff, M=M, W_hbm=W, W_ici=V5E.ici_bw_bidi, b_a=2, b_w=2)
     pre = lambda P_: f.prefill_time(C=C, MFU=0.4, N=16, P=P_, T=CONTEXT)
     bf16_32 = _step(32, 16, 2, "bf16")
     crit = lambda chip, compute, b: f.critical_batch(C=chip.flops(compute), W_hbm=chip.hbm_bw, b_w=b)
     S_ = SOURCE_INPUTS
-    _src_batch = lambda n, b, d: f.max_batch(HBM=V5E.hbm_bytes, N=n, P=Pa, S=CONTEXT, b_w=b,
+    _src_batch = lambda n, b, d: f.max_batch(HBM=V5E.hbm_bytes, N=n, P=P_article, S=CONTEXT, b_w=b,
                                              kv=S_["kv_bf16_per_token"] * b / 2)
     V5E_NOWRAP = V5E.with_overrides(ici_bw_bidi=V5E.ici_bw_oneway)   # a 4x8 slice: no wraparound links
     y_hbm_kv = lambda B, M, chip: f.ici_hbm_kv_bound(B=B, D=LLAMA.d_model, L=LLAMA.layers, M=M, P=P, S=CONTEXT,
@@ -129,6 +128,10 @@ def _claims():
                                                      kv=LLAMA.kv_bytes_per_token("bf16"))
     t_ici = lambda B, M, W_ici: f.ici_time_comms(B=B, D=LLAMA.d_model, M=M, W_ici=W_ici, b_a=2)
     t_math = lambda B: f.ici_time_math(B=B, C=C, D=LLAMA.d_model, F=LLAMA.d_ff, Y=32)
+    tput_gain = f.tokens_per_s(B=b32, T_step=t32) / f.tokens_per_s(B=bmax["bf16"], T_step=t_full["bf16"])
+    # the article's step 5: the min of its two bounds, M = 2 in the first and M = 1 in the second
+    article_ici_limit = min(f.ici_flops_bound_source(F=LLAMA.d_ff, M=2, alpha=A["alpha_ici"]),
+                            f.ici_hbm_bound_source(B=A["batch_143"], F=LLAMA.d_ff, M=1, beta=A["beta_ici"]))
     return [
         Claim("flops-per-dollar-h100", "hardware-choice", "H100 FLOPs per dollar", "3.3e17", 3.3e17,
               fpd(H100, A["h100_flops"]), fpd(H100), "", "correct",
@@ -141,25 +144,25 @@ def _claims():
               kv8, kv8, "kB", "units",
               "2·K·H·L = 163,840 B = 160 KiB = 163.8 kB, and only in int8 (bf16 doubles it); the dtype is unstated"),
         Claim("kv-per-sequence-32k", "kv-cache", "KV per sequence at 32k (int8)", "5.3 GB", 5.3e9,
-              f.kv_bytes_per_sequence(S=32768, kv=kv8a), _kv_seq("int8", 32768), "GB", "error",
+              f.kv_bytes_per_sequence(S=32768, kv=kv8_article), _kv_seq("int8", 32768), "GB", "error",
               "160e3 x 32768 = 5.24 GB and the exact 163,840 x 32768 = 5.37 GB; 5.3 follows from the "
               "source's older 162e3"),
         Claim("kv-batch-240", "kv-cache", "KV of 240 sequences at 32k (int8)", "1.3 TB", 1.3e12,
-              f.kv_cache_bytes(B=240, S=32768, kv=kv8a), f.kv_cache_bytes(B=240, S=32768, kv=kv8), "TB", "correct",
+              f.kv_cache_bytes(B=240, S=32768, kv=kv8_article), f.kv_cache_bytes(B=240, S=32768, kv=kv8), "TB", "correct",
               "1.26 TB with 160e3, 1.29 TB exact"),
-        Claim("params-int8", "kv-cache", "Parameter bytes (int8)", "70 GB", 70e9,
-              Pa, f.param_bytes(P=P, b_w=1), "GB", "rounding", "exact count 70,552,387,584 (attention + MLP + embeddings)"),
+        Claim("params-int8", "kv-cache", "P_articlerameter bytes (int8)", "70 GB", 70e9,
+              P_article, f.param_bytes(P=P, b_w=1), "GB", "rounding", "exact count 70,552,387,584 (attention + MLP + embeddings)"),
         Claim("kv-bs32", "worked-numbers", "KV caches, 32 x 8k (int8)", "41.9 GB", 41.9e9,
-              f.kv_cache_bytes(B=32, S=CONTEXT, kv=kv8a), f.kv_cache_bytes(B=32, S=CONTEXT, kv=kv8), "GB",
+              f.kv_cache_bytes(B=32, S=CONTEXT, kv=kv8_article), f.kv_cache_bytes(B=32, S=CONTEXT, kv=kv8), "GB",
               "rounding", "160e3 B/token is decimal kB; the exact 163,840 B gives 42.9 GB"),
         Claim("memory-bs32", "worked-numbers", "Total memory, BS=32 int8", "~112 GB", 112e9,
-              mem32a, mem32, "GB", "rounding", "113.5 GB with the exact parameter count and KV size"),
+              mem32_article, mem32, "GB", "rounding", "113.5 GB with the exact parameter count and KV size"),
         Claim("chips-bs32", "worked-numbers", "Chips for 112 GB", "7 chips", 7,
-              f.memory_chips(B=32, HBM=V5E.hbm_bytes, P=Pa, S=CONTEXT, b_w=1, kv=kv8a),
+              f.memory_chips(B=32, HBM=V5E.hbm_bytes, P=P_article, S=CONTEXT, b_w=1, kv=kv8_article),
               f.memory_chips(B=32, HBM=V5E.hbm_bytes, P=P, S=CONTEXT, b_w=1, kv=kv8), "", "rounding",
               "7.09 exact; neither 7 nor 8 leaves headroom, and 7 is no slice: round up to 4x2 = 8"),
         Claim("step-bs32", "worked-numbers", "Decode step, BS=32 int8 on 8 chips", "17 ms", 0.017,
-              step32a, step32, "ms", "rounding", "memory-bound: the FLOPs term (2.9 ms) is below the weight read"),
+              step32_article, step32, "ms", "rounding", "memory-bound: the FLOPs term (2.9 ms) is below the weight read"),
         Claim("tput-bs32", "worked-numbers", "Throughput per chip, BS=32 int8", "235 tok/s/chip", 235,
               f.tokens_per_s_per_chip(B=32, N=8, T_step=A["step_17ms"]),
               f.tokens_per_s_per_chip(B=32, N=8, T_step=step32), "", "rounding",
@@ -175,18 +178,18 @@ def _claims():
         Claim("bcrit-int8-int8", "critical-batch", "B_crit, int8 weights + int8 FLOPs", "240", 240,
               crit(V5E, "int8", 1), crit(V5E, "int8", 1), "", "constants",
               "right cancellation; the source's beta·alpha form would give 486 here"),
-        Claim("params-bf16", "minimum-topology", "Parameter bytes (bf16)", "140 GB", 140e9,
-              2 * Pa, f.param_bytes(P=P, b_w=2), "GB", "rounding", "141.1 GB exact"),
-        Claim("params-int4", "minimum-topology", "Parameter bytes (int4)", "35 GB", 35e9,
-              Pa / 2, f.param_bytes(P=P, b_w=0.5), "GB", "rounding",
+        Claim("params-bf16", "minimum-topology", "P_articlerameter bytes (bf16)", "140 GB", 140e9,
+              2 * P_article, f.param_bytes(P=P, b_w=2), "GB", "rounding", "141.1 GB exact"),
+        Claim("params-int4", "minimum-topology", "P_articlerameter bytes (int4)", "35 GB", 35e9,
+              P_article / 2, f.param_bytes(P=P, b_w=0.5), "GB", "rounding",
               "35.3 GB exact; the source's table still says 2.81 chips (from an old 45 GB), it is 2.2"),
         *[Claim(f"min-slice-{d}", "minimum-topology", f"Smallest v5e slice for the weights ({d})", shape, n,
-                V5E.smallest_slice(_weight_chips(Pa, b)), V5E.smallest_slice(_weight_chips(P, b)), "", "correct",
-                f"{_weight_chips(Pa, b):.3g} chips of 16 GB ({_weight_chips(P, b):.3g} exact) round up to {n}")
+                V5E.smallest_slice(_weight_chips(P_article, b)), V5E.smallest_slice(_weight_chips(P, b)), "", "correct",
+                f"{_weight_chips(P_article, b):.3g} chips of 16 GB ({_weight_chips(P, b):.3g} exact) round up to {n}")
           for d, b, shape, n in (("bf16", 2, "4x4 (16 chips)", 16), ("int8", 1, "4x2 (8 chips)", 8),
                                  ("int4", 0.5, "2x2 (4 chips)", 4))],
         Claim("max-batch-full", "minimum-topology", "Max batch, HBM full, 8k", "~44 seqs", 44,
-              math.floor(bmax_a["bf16"]), bmax["bf16"], "", "error",
+              bmax_article, bmax["bf16"], "", "error",
               "44 needs the decimal 160e3 B/token; at the true 327,680 B (bf16) 44 sequences need 118 GB beside "
               "140 GB of weights on 256 GB: 43 fit with 70e9 parameters, 42 with the exact count"),
         Claim("step-full", "minimum-topology", "Step time, HBM full", "19.8 ms", 0.0198,
@@ -206,15 +209,16 @@ def _claims():
               4, _qps(bmax["int4"], t_full["int4"], 4) / _qps(bmax["bf16"], t_full["bf16"], 16), "", "correct",
               "same batch, same step, a quarter of the chips"),
         Claim("kv-room-4x8", "doubling-topology", "HBM left for KV on 4x8 (bf16)", "372 GB", 372e9,
-              kv_room_a, 32 * V5E.hbm_bytes - f.param_bytes(P=P, b_w=2), "GB", "rounding", "370.9 GB exact"),
+              kv_room_article, f.kv_room(HBM=V5E.hbm_bytes, N=32, P=P, b_w=2), "GB", "rounding", "370.9 GB exact"),
         Claim("max-batch-4x8", "doubling-topology", "Max batch on 4x8 (bf16)", "143", 143,
-              kv_room_a / A["kv_seq_bf16_gb"], b32, "", "error",
+              f.batch_fill(HBM=V5E.hbm_bytes, N=32, P=P_article, b_w=2, S=CONTEXT, kv=A["kv_seq_bf16_gb"] / CONTEXT),
+              b32, "", "error",
               "372 / 2.62 = 142.0, not 143, and 143 x 2.62 GB = 375 GB > 372 GB; exactly 138 fit"),
         Claim("tput-gain-total", "doubling-topology", "Total throughput gain, 4x4 -> 4x8", "3.3x", 3.3,
-              A["batch_143"] / A["batch_44"], tput(b32, t32) / tput(bmax["bf16"], t_full["bf16"]), "", "correct",
+              A["batch_143"] / A["batch_44"], tput_gain, "", "correct",
               "143 / 44 = 3.25; exact 138 and 42 sequences at their own step times give 3.26"),
         Claim("tput-gain-chip", "doubling-topology", "Per-chip throughput gain", "1.6x", 1.6,
-              A["batch_143"] / A["batch_44"] / 2, tput(b32, t32) / tput(bmax["bf16"], t_full["bf16"]) / 2, "",
+              A["batch_143"] / A["batch_44"] / 2, tput_gain / 2, "",
               "correct", "half the total gain: super-linear because the weights are paid for once"),
         *[Claim(f"qps-{d}-doubled", "doubling-topology", f"QPS per chip, {d} doubled to {n} chips (source)",
                 stated, value, _qps(_src_batch(n, b, d), S_["step_19ms"], n),
@@ -226,13 +230,14 @@ def _claims():
         Claim("alpha-ici", "ici-bounds", "ICI arithmetic intensity alpha", "2,189", 2189,
               C / V5E.ici_bw_bidi, C / V5E.ici_bw_bidi, "", "correct", "C / W_ici with the bidirectional 9e10 B/s"),
         Claim("ici-flops-bound", "ici-bounds", "FLOPs-ICI bound on chips", "26", 26,
-              2 * LLAMA.d_ff / A["alpha_ici"], y_flops(2), "", "correct",
+              f.ici_flops_bound_source(F=LLAMA.d_ff, M=2, alpha=A["alpha_ici"]), y_flops(2), "", "correct",
               "the factor 2 is M = 2 mesh axes (4x8 shards over both), not a constant"),
         Claim("ici-hbm-bound", "ici-bounds", "HBM-ICI bound on chips at B=143", "22", 22,
-              LLAMA.d_ff / (A["batch_143"] * A["beta_ici"]), y_hbm(A["batch_143"], 1), "", "mixed",
+              f.ici_hbm_bound_source(B=A["batch_143"], F=LLAMA.d_ff, M=1, beta=A["beta_ici"]), y_hbm(A["batch_143"], 1),
+              "", "mixed",
               "computed for M = 1 while the FLOPs bound uses M = 2; with M = 2 it is 44.6"),
         Claim("ici-verdict", "ici-bounds", "Chips before ICI binds (4x8, B=143)", "~22-26", 22,
-              min(2 * LLAMA.d_ff / A["alpha_ici"], LLAMA.d_ff / (A["batch_143"] * A["beta_ici"])),
+              article_ici_limit,
               max(y_flops(2), y_hbm(A["batch_143"], 2)), "", "error",
               "ICI binds only when it is slower than both FLOPs and HBM: the threshold is the max of the bounds, "
               "not the min, with M = 2 for both; a 4x8 has no wraparound, which halves W_ici (22.3 < 32), "
@@ -246,7 +251,7 @@ def _claims():
               t_math(64), t_math(64), "µs", "error", "2·B·D·F / (32 C) = 4.77 µs: truncated, it rounds to 5; "
               "the verdict (HBM-bound) stands"),
         Claim("prefill-8k", "prefill", "Prefill of 8192 tokens, 16 chips, 40% MFU", "0.91 s", 0.91,
-              pre(Pa), pre(P), "s", "correct", "0.910 s with 70e9 parameters, 0.917 s exact; attention FLOPs left out"),
+              pre(P_article), pre(P), "s", "correct", "0.910 s with 70e9 parameters, 0.917 s exact; attention FLOPs left out"),
         Claim("pd-ratio", "disaggregated-serving", "Prefill:decode servers", "3", 3,
               f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=A["prefill_091s"], T_step=A["step_17ms"]),
               f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=pre(P), T_step=bf16_32), "", "mixed",
@@ -262,7 +267,7 @@ def _claims():
               "HBM / W_hbm = 19.75 ms; 19.6 ms for the 42 bf16 sequences that fit on 4x4. It holds only below "
               "B_crit: a compute-bound step takes longer"),
         Claim("framework-ici", "decision-framework", "Step 5: chips before ICI binds (4x8, bf16)", "~22-26", 22,
-              min(2 * LLAMA.d_ff / A["alpha_ici"], LLAMA.d_ff / (A["batch_143"] * A["beta_ici"])),
+              article_ici_limit,
               max(y_flops(2), y_hbm(b32, 2)), "", "error",
               "min of two bounds with different mesh axes; ICI binds beyond the max, with M = 2 in both: "
               "46 at the 138 sequences that fit, so 32 chips are safe, until the missing wraparound halves it"),
@@ -291,16 +296,8 @@ def claims_for(chapter: str) -> list:
     return [c for c in claims().values() if c.chapter == chapter]
 
 
-def claims_table(chapter: str | None = None) -> str:
-    """The numbers table: quantity · article · its own arithmetic · exact · verdict."""
-    from .display import table
-    rows = [(c.quantity, c.stated, c.show(c.article_calc), c.show(c.exact), c.verdict)
-            for c in (claims().values() if chapter is None else claims_for(chapter))]
-    return table(rows, ("quantity", "article", "article's arithmetic", "exact", "verdict"))
-
-
 # --- source errata -----------------------------------------------------------------------------
-# Slips in the source chapter itself (How to Scale Your Model, Part 8, applied-inference.md, text of
+# Slips in the source chapter itself (How to Scale Your Model, P_articlert 8, applied-inference.md, text of
 # June 2026), which the article inherits or which a reader of the source meets. ``stated`` quotes
 # the source; ``corrected`` is computed here. The audit appendix prints them with ``errata_table``.
 
@@ -336,7 +333,7 @@ def _errata():
     step_full = f.step_time_full_hbm(HBM=V.hbm_bytes, W_hbm=V.hbm_bw)
     qps_book = f.qps_per_chip(B=S["batch_43"], G=DECODE, N=16, T_step=S["step_19ms"])
     b32 = f.max_batch(HBM=V.hbm_bytes, N=32, P=P, S=CONTEXT, b_w=2, kv=LLAMA.kv_bytes_per_token("bf16"))
-    b32_book = (32 * V.hbm_bytes - 2 * S["params"]) / (S["kv_bf16_per_token"] * CONTEXT)
+    b32_book = f.batch_fill(HBM=V.hbm_bytes, N=32, P=S["params"], b_w=2, S=CONTEXT, kv=S["kv_bf16_per_token"])
     t_hbm = f.ici_time_hbm(D=LLAMA.d_model, F=LLAMA.d_ff, Y=32, W_hbm=V.hbm_bw, b_w=2)
     t_ici = f.ici_time_comms(B=64, D=LLAMA.d_model, M=1, W_ici=V.ici_bw_bidi, b_a=2)
     step_bf16_32 = f.step_time(B=32, C=V.flops_bf16, N=16, P=P, S=CONTEXT, W_hbm=V.hbm_bw, b_w=2,
@@ -382,9 +379,3 @@ def _errata():
 def source_errata() -> list:
     """The source chapter's own slips, each with its corrected value."""
     return _errata()
-
-
-def errata_table() -> str:
-    from .display import table
-    return table([(e.where, e.stated, e.corrected, e.note) for e in source_errata()],
-                 ("where in the source", "source says", "corrected", "note"))

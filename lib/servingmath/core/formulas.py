@@ -3,233 +3,257 @@
 Each entry is a ``Formula``: ``.expr`` is the SymPy expression a chapter shows and
 manipulates; calling it runs the numeric function lambdified from that expression.
 Quantities defined by an equation (the critical batch, the ICI bounds) are solved
-for here with SymPy, so the closed form and its derivation cannot disagree.
+for here with SymPy, so the closed form and its derivation cannot disagree. Such a
+derivation is a function of no arguments: it runs the first time the formula is used.
+Equations are solved with ``solveset`` (every symbol is positive, so each has one root).
 """
 
 import sympy as sp
 
 from .formula import Formula
 from .symbols import (B, C, D, E, F, G, H, HBM, K, L, M, MFU, N, N_q, P, S, T, T_prefill, T_step, U, V,
-                      W_hbm, W_ici, Y, b_a, b_kv, b_w, c, kv, r)
+                      W_hbm, W_ici, W_mm, Y, alpha, b_a, b_kv, b_w, beta, c, h, kv, nu, r, w_s)
+
+
+
+def solved(lhs, rhs, x):
+    """The one root of ``lhs = rhs`` in ``x`` (SymPy's ``solveset``; the symbols are positive)."""
+    (root,) = sp.solveset(sp.Eq(lhs, rhs), x)
+    return root
+
 
 # --- Chapter 01: the hardware choice -------------------------------------------------
-flops_per_dollar = Formula("flops_per_dollar", r"\mathrm{FLOPs}/\$", C * 3600 / c, "01",
+flops_per_dollar = Formula("flops_per_dollar", r"\mathrm{FLOPs}/\$", lambda: C * 3600 / c, "01",
                            "Peak FLOPs bought with one dollar of chip time")
-bytes_per_dollar = Formula("bytes_per_dollar", r"\mathrm{bytes}/\$", W_hbm * 3600 / c, "01",
+bytes_per_dollar = Formula("bytes_per_dollar", r"\mathrm{bytes}/\$", lambda: W_hbm * 3600 / c, "01",
                            "HBM bytes read with one dollar of chip time (the metric when decode is bandwidth-bound)")
 cost_per_million_tokens = Formula("cost_per_million_tokens", r"\$/10^6\,\mathrm{tokens}",
                                   # kept unevaluated so it reads 10^6 c / (3600 U r), not 2500 c / (9 U r)
-                                  sp.Mul(c, sp.Pow(sp.Mul(3600, r, U, evaluate=False), -1, evaluate=False),
+                                  lambda: sp.Mul(c, sp.Pow(sp.Mul(3600, r, U, evaluate=False), -1, evaluate=False),
                                          sp.Pow(10, 6, evaluate=False), evaluate=False), "01",
                                   "Dollars per million tokens at r tokens/s/chip, busy a fraction U of the time")
 
 # --- Chapter 02: the KV cache ---------------------------------------------------------
-param_count = Formula("param_count", "P", L * (2 * D * N_q * H + 2 * D * K * H + 3 * D * F) + E * V * D, "02",
+param_count = Formula("param_count", "P", lambda: L * (2 * D * N_q * H + 2 * D * K * H + 3 * D * F) + E * V * D, "02",
                       "Parameters: attention (Q, K, V, O) + gated MLP per layer, plus E embedding matrices")
-param_bytes = Formula("param_bytes", r"P_{\mathrm{bytes}}", P * b_w, "02", "Bytes of the weights")
-kv_bytes_per_token = Formula("kv_bytes_per_token", r"\mathrm{KV}", 2 * K * H * L * b_kv, "02",
+param_bytes = Formula("param_bytes", r"P_{\mathrm{bytes}}", lambda: P * b_w, "02", "Bytes of the weights")
+kv_bytes_per_token = Formula("kv_bytes_per_token", r"\mathrm{KV}", lambda: 2 * K * H * L * b_kv, "02",
                              "KV-cache bytes per token: a key and a value per KV head, per layer")
-kv_bytes_per_sequence = Formula("kv_bytes_per_sequence", r"\mathrm{KV}_{\mathrm{seq}}", S * kv, "02",
+kv_bytes_per_sequence = Formula("kv_bytes_per_sequence", r"\mathrm{KV}_{\mathrm{seq}}", lambda: S * kv, "02",
                                 "KV-cache bytes of one sequence of S tokens")
-kv_cache_bytes = Formula("kv_cache_bytes", r"\mathrm{KV}_{\mathrm{total}}", B * S * kv, "02",
+kv_cache_bytes = Formula("kv_cache_bytes", r"\mathrm{KV}_{\mathrm{total}}", lambda: B * S * kv, "02",
                          "KV-cache bytes of a batch of B sequences")
-kv_bytes_per_token_mha = Formula("kv_bytes_per_token_mha", r"\mathrm{KV}_{\mathrm{MHA}}", 2 * N_q * H * L * b_kv, "02",
+kv_bytes_per_token_mha = Formula("kv_bytes_per_token_mha", r"\mathrm{KV}_{\mathrm{MHA}}", lambda: 2 * N_q * H * L * b_kv, "02",
                                  "KV bytes per token if every query head kept its own keys and values (no GQA)")
-kv_bytes_gpu_poor = Formula("kv_bytes_gpu_poor", r"\mathrm{KV}_{\mathrm{gpu\_poor}}", 2 * S * 2 * 2 * D * L, "02",
+kv_bytes_gpu_poor = Formula("kv_bytes_gpu_poor", r"\mathrm{KV}_{\mathrm{gpu\_poor}}", lambda: 2 * S * 2 * 2 * D * L, "02",
                             "KV bytes per sequence as the gpu_poor calculator computes them (KV heads ignored)")
-total_bytes = Formula("total_bytes", r"\mathrm{Mem}", P * b_w + B * S * kv, "03",
+kv_crossover_batch = Formula("kv_crossover_batch", r"B_{\mathrm{KV}=\mathrm{weights}}",
+                             lambda: solved(kv_cache_bytes.expr, param_bytes.expr, B), "02",
+                             "Batch (a real number) whose KV caches weigh as much as the weights")
+total_bytes = Formula("total_bytes", r"\mathrm{Mem}", lambda: param_bytes.expr + kv_cache_bytes.expr, "03",
                       "Weights plus KV caches (activations and working memory left out)")
 
 # --- Chapter 03: BS=32 worked numbers ---------------------------------------------------
-memory_chips = Formula("memory_chips", r"N_{\mathrm{mem}}", (P * b_w + B * S * kv) / HBM, "03",
+memory_chips = Formula("memory_chips", r"N_{\mathrm{mem}}", lambda: total_bytes.expr / HBM, "03",
                        "Chips whose HBM the weights and caches fill exactly (a real number)")
-min_chips = Formula("min_chips", r"N_{\min}", sp.ceiling((P * b_w + B * S * kv) / HBM), "03",
+min_chips = Formula("min_chips", r"N_{\min}", lambda: sp.ceiling(memory_chips.expr), "03",
                     "Whole chips needed to hold weights and caches")
 _attention_time = B * S * kv / (N * W_hbm)
 _mlp_flops_time = 2 * B * P / (N * C)
 _param_load_time = P * b_w / (N * W_hbm)
-kv_load_time = Formula("kv_load_time", r"T_{\mathrm{KV}}", _attention_time, "03",
+kv_load_time = Formula("kv_load_time", r"T_{\mathrm{KV}}", lambda: _attention_time, "03",
                        "Time to read the batch's KV caches from HBM (attention: always bandwidth-bound)")
-step_flops_time = Formula("step_flops_time", r"T_{\mathrm{FLOPs}}", _mlp_flops_time, "03",
+step_flops_time = Formula("step_flops_time", r"T_{\mathrm{FLOPs}}", lambda: _mlp_flops_time, "03",
                           "Time of a decode step's weight-matmul FLOPs (2 per parameter per token) at peak FLOP/s")
-param_load_time = Formula("param_load_time", r"T_{\mathrm{params}}", _param_load_time, "03",
+param_load_time = Formula("param_load_time", r"T_{\mathrm{params}}", lambda: _param_load_time, "03",
                           "Time to read every chip's shard of the weights from HBM")
 step_time = Formula("step_time", r"T_{\mathrm{step}}",
-                    _attention_time + sp.Max(_mlp_flops_time, _param_load_time), "03",
+                    lambda: _attention_time + sp.Max(_mlp_flops_time, _param_load_time), "03",
                     "Decode step: KV read (always bandwidth-bound) + max(matmul FLOPs, weight read)")
 step_time_memory_bound = Formula("step_time_memory_bound", r"T_{\mathrm{step}}",
-                                 (P * b_w + B * S * kv) / (N * W_hbm), "03",
+                                 lambda: total_bytes.expr / (N * W_hbm), "03",
                                  "Decode step when both weights and caches are read at HBM speed")
-tokens_per_s = Formula("tokens_per_s", r"\mathrm{tokens/s}", B / T_step, "03",
+tokens_per_s = Formula("tokens_per_s", r"\mathrm{tokens/s}", lambda: B / T_step, "03",
                        "Tokens generated per second by one model copy")
-tokens_per_s_per_chip = Formula("tokens_per_s_per_chip", r"\mathrm{tokens/s/chip}", B / (N * T_step), "03",
+tokens_per_s_per_chip = Formula("tokens_per_s_per_chip", r"\mathrm{tokens/s/chip}", lambda: B / (N * T_step), "03",
                                 "Tokens per second per chip")
 
 # --- Chapter 04: critical batch ----------------------------------------------------------
 critical_batch = Formula("critical_batch", r"B_{\mathrm{crit}}",
-                         sp.solve(sp.Eq(_mlp_flops_time, _param_load_time), B)[0], "04",
+                         lambda: solved(_mlp_flops_time, _param_load_time, B), "04",
                          "Batch where the matmul FLOPs take as long as reading the weights")
 matmul_time = Formula("matmul_time", r"T_{\mathrm{matmul}}",
-                      sp.Max(2 * B * D * F / C, (b_w * D * F + b_a * B * (D + F)) / W_hbm), "04",
+                      lambda: sp.Max(matmul_flops_time.expr, matmul_bytes_time.expr), "04",
                       "Roofline time of x[B, D] @ W[D, F] on one chip")
 matmul_flops_time = Formula("matmul_flops_time", r"T_{\mathrm{FLOPs}}",
-                            next(a for a in matmul_time.expr.args if C in a.free_symbols), "04",
+                            lambda: 2 * B * D * F / C, "04",
                             "The compute term of matmul_time: its FLOPs at peak rate")
 matmul_bytes_time = Formula("matmul_bytes_time", r"T_{\mathrm{bytes}}",
-                            next(a for a in matmul_time.expr.args if W_hbm in a.free_symbols), "04",
+                            lambda: (b_w * D * F + b_a * B * (D + F)) / W_hbm, "04",
                             "The memory term of matmul_time: weights and activations at HBM speed")
 matmul_ridge = Formula("matmul_ridge", r"B_{\mathrm{ridge}}",
-                       sp.solve(sp.Eq(*matmul_time.expr.args), B)[0], "04",
+                       lambda: solved(matmul_flops_time.expr, matmul_bytes_time.expr, B), "04",
                        "Batch where one D x F matmul's FLOPs take as long as its bytes (activations included)")
 critical_batch_source = Formula("critical_batch_source", r"B_{\mathrm{crit}}^{\beta\alpha}",
-                                (b_w / b_a) * (C / W_hbm), "04",
+                                lambda: (b_w / b_a) * (C / W_hbm), "04",
                                 "The source's form beta * alpha_hbm: (bits per weight / bits per activation) x C / W_hbm")
 
 # --- Chapter 05: minimum topology ---------------------------------------------------------
-max_batch = Formula("max_batch", r"B_{\max}", sp.floor((N * HBM - P * b_w) / (S * kv)), "05",
+kv_room = Formula("kv_room", r"\mathrm{Mem}_{\mathrm{KV}}", lambda: N * HBM - param_bytes.expr, "05",
+                  "HBM left for KV caches on N chips once the weights are loaded (paid once per model copy)")
+batch_fill = Formula("batch_fill", r"B_{\mathrm{fill}}", lambda: kv_room.expr / kv_bytes_per_sequence.expr, "05",
+                     "The batch (a real number) whose KV caches fill the HBM left beside the weights")
+max_batch = Formula("max_batch", r"B_{\max}", lambda: sp.floor(batch_fill.expr), "05",
                     "Most sequences whose caches fit beside the weights")
-step_time_full_hbm = Formula("step_time_full_hbm", r"T_{\mathrm{step}}", HBM / W_hbm, "05",
+step_time_full_hbm = Formula("step_time_full_hbm", r"T_{\mathrm{step}}", lambda: HBM / W_hbm, "05",
                              "Memory-bound step time when weights and caches fill every chip's HBM")
 
 # --- Chapter 06: QPS per chip ---------------------------------------------------------------
-qps_per_chip = Formula("qps_per_chip", r"\mathrm{QPS/chip}", B / (T_step * G * N), "06",
+qps_per_chip = Formula("qps_per_chip", r"\mathrm{QPS/chip}", lambda: B / (T_step * G * N), "06",
                        "Requests finished per second per chip when each request decodes G tokens")
 
 # --- Chapter 07: doubling the topology ----------------------------------------------------------
-kv_room = Formula("kv_room", r"\mathrm{Mem}_{\mathrm{KV}}", N * HBM - P * b_w, "07",
-                  "HBM left for KV caches on N chips once the weights are loaded (paid once per model copy)")
-_batch_fill = kv_room.expr / (S * kv)   # the batch that fills HBM exactly (max_batch before the floor)
 tokens_per_s_per_chip_full = Formula(
     "tokens_per_s_per_chip_full", r"r_{\mathrm{full}}",
-    sp.factor(sp.simplify(tokens_per_s_per_chip.expr.subs(T_step, step_time_memory_bound.expr)
-                          .subs(B, _batch_fill))), "07",
+    lambda: sp.factor(sp.simplify(tokens_per_s_per_chip.expr.subs(T_step, step_time_memory_bound.expr)
+                                  .subs(B, batch_fill.expr))), "07",
     "Tokens/s/chip when the KV caches fill HBM and the step is memory-bound (batch not rounded down)")
 tokens_per_s_per_chip_compute_bound = Formula(
     "tokens_per_s_per_chip_compute_bound", r"r_{\mathrm{compute}}",
-    sp.simplify(tokens_per_s_per_chip.expr.subs(T_step, _attention_time + _mlp_flops_time)), "07",
+    lambda: sp.simplify(tokens_per_s_per_chip.expr.subs(T_step, _attention_time + _mlp_flops_time)), "07",
     "Tokens/s/chip once the matmuls are compute-bound (B > B_crit): KV read + FLOPs, the same for any N")
 superlinear_chips = Formula("superlinear_chips", r"N^{*}",
-                            sp.solve(sp.Eq(_batch_fill, critical_batch.expr), N)[0], "07",
+                            lambda: sp.factor(solved(batch_fill.expr, critical_batch.expr, N)), "07",
                             "Chips at which the batch that fills HBM reaches B_crit: below, per-chip throughput "
                             "rises with N (super-linear total); above, it is flat")
 
 # --- Chapter 08: ICI bounds (per matmul, Y-way model parallel over M mesh axes) ---------------
-ici_time_math = Formula("ici_time_math", r"T_{\mathrm{math}}", 2 * B * D * F / (Y * C), "08",
+ici_time_math = Formula("ici_time_math", r"T_{\mathrm{math}}", lambda: 2 * B * D * F / (Y * C), "08",
                         "FLOPs time of one D x F matmul sharded Y ways")
-ici_time_hbm = Formula("ici_time_hbm", r"T_{\mathrm{hbm}}", b_w * D * F / (Y * W_hbm), "08",
+ici_time_hbm = Formula("ici_time_hbm", r"T_{\mathrm{hbm}}", lambda: b_w * D * F / (Y * W_hbm), "08",
                        "Time to read one chip's shard of a D x F weight")
-ici_time_comms = Formula("ici_time_comms", r"T_{\mathrm{ici}}", b_a * B * D / (M * W_ici), "08",
+ici_time_comms = Formula("ici_time_comms", r"T_{\mathrm{ici}}", lambda: b_a * B * D / (M * W_ici), "08",
                          "Time to gather or scatter the activations over M mesh axes")
 ici_flops_bound = Formula("ici_flops_bound", r"Y_{\mathrm{FLOPs}}",
-                          sp.solve(sp.Eq(ici_time_math.expr, ici_time_comms.expr), Y)[0], "08",
+                          lambda: solved(ici_time_math.expr, ici_time_comms.expr, Y), "08",
                           "Sharding degree where communication catches up with the FLOPs")
 ici_hbm_bound = Formula("ici_hbm_bound", r"Y_{\mathrm{HBM}}",
-                        sp.solve(sp.Eq(ici_time_hbm.expr, ici_time_comms.expr), Y)[0], "08",
+                        lambda: solved(ici_time_hbm.expr, ici_time_comms.expr, Y), "08",
                         "Sharding degree where communication catches up with the weight read")
+ici_flops_bound_source = Formula("ici_flops_bound_source", r"Y_{\mathrm{FLOPs}}^{\alpha}", lambda: M * F / alpha, "08",
+                                 "The source's form of the FLOPs-ICI bound (bf16): M F / alpha, alpha = C / W_ici")
+ici_hbm_bound_source = Formula("ici_hbm_bound_source", r"Y_{\mathrm{HBM}}^{\beta}", lambda: M * F / (B * beta), "08",
+                               "The source's form of the HBM-ICI bound (bf16): M F / (B beta), beta = W_hbm / W_ici")
 #: Collectives per layer of a decode step under Megatron-style model parallelism: an AllGather before
 #: the QKV and before the gate/up projections, a ReduceScatter after the output and the down projection.
 ICI_COLLECTIVES_PER_LAYER = 4
 ici_step_time_comms = Formula("ici_step_time_comms", r"T_{\mathrm{ici,step}}",
-                              ICI_COLLECTIVES_PER_LAYER * L * ici_time_comms.expr, "08",
+                              lambda: ICI_COLLECTIVES_PER_LAYER * L * ici_time_comms.expr, "08",
                               "ICI time of one decode step: 4 collectives of the B x D activations per layer")
 ici_time_hbm_kv = Formula("ici_time_hbm_kv", r"T_{\mathrm{hbm+KV}}",
-                          step_time_memory_bound.expr.subs(N, Y) / (ICI_COLLECTIVES_PER_LAYER * L), "08",
+                          lambda: step_time_memory_bound.expr.subs(N, Y) / (ICI_COLLECTIVES_PER_LAYER * L), "08",
                           "HBM time per collective of a decode step: the step's weight and KV-cache reads "
                           "spread over its 4L collectives")
 ici_hbm_kv_bound = Formula("ici_hbm_kv_bound", r"Y_{\mathrm{HBM+KV}}",
-                           sp.solve(sp.Eq(ici_time_hbm_kv.expr, ici_time_comms.expr), Y)[0], "08",
+                           lambda: solved(ici_time_hbm_kv.expr, ici_time_comms.expr, Y), "08",
                            "Sharding degree where communication catches up with the weight and KV-cache reads")
 
 # --- Chapter 09: prefill ----------------------------------------------------------------------
-prefill_time = Formula("prefill_time", r"T_{\mathrm{prefill}}", 2 * P * T / (N * C * MFU), "09",
+prefill_time = Formula("prefill_time", r"T_{\mathrm{prefill}}", lambda: 2 * P * T / (N * C * MFU), "09",
                        "Prefill of one T-token prompt: matmul FLOPs at a fraction MFU of peak")
 prefill_attention_flops = Formula("prefill_attention_flops", r"\mathrm{FLOPs}_{\mathrm{attn}}",
-                                  2 * N_q * H * L * T**2, "09",
+                                  lambda: 2 * N_q * H * L * T**2, "09",
                                   "Causal attention FLOPs of a T-token prompt (QK^T and AV, half the square)")
-tokens_evicted_per_step = Formula("tokens_evicted_per_step", r"\mathrm{evicted/step}", B * (T + G) / G, "09",
+tokens_evicted_per_step = Formula("tokens_evicted_per_step", r"\mathrm{evicted/step}", lambda: B * (T + G) / G, "09",
                                   "Cache tokens freed per decode step: B/G sequences finish, each T+G long")
-prefill_matmul_flops = Formula("prefill_matmul_flops", r"\mathrm{FLOPs}_{\mathrm{matmul}}", 2 * P * T, "09",
+prefill_matmul_flops = Formula("prefill_matmul_flops", r"\mathrm{FLOPs}_{\mathrm{matmul}}", lambda: 2 * P * T, "09",
                                "Matmul FLOPs of a T-token prompt: one multiply-add per parameter per token")
 attention_flops_share = Formula("attention_flops_share",
                                 r"\mathrm{FLOPs}_{\mathrm{attn}}/\mathrm{FLOPs}_{\mathrm{matmul}}",
-                                sp.simplify(prefill_attention_flops.expr / prefill_matmul_flops.expr), "09",
+                                lambda: sp.simplify(prefill_attention_flops.expr / prefill_matmul_flops.expr), "09",
                                 "Attention FLOPs of a prompt as a fraction of its matmul FLOPs (grows with T)")
 prefill_time_with_attention = Formula("prefill_time_with_attention", r"T_{\mathrm{prefill}}",
-                                      (prefill_matmul_flops.expr + prefill_attention_flops.expr) / (N * C * MFU),
+                                      lambda: (prefill_matmul_flops.expr + prefill_attention_flops.expr) / (N * C * MFU),
                                       "09", "Prefill of one T-token prompt, matmul and causal-attention FLOPs at MFU")
 prefill_mfu = Formula("prefill_mfu", r"\mathrm{MFU}",
-                      sp.solve(sp.Eq(prefill_time_with_attention.expr, T_prefill), MFU)[0], "09",
+                      lambda: solved(prefill_time_with_attention.expr, T_prefill, MFU), "09",
                       "MFU reached by a prefill that took T_prefill (matmul and attention FLOPs counted)")
-sequences_finished_per_step = Formula("sequences_finished_per_step", r"\mathrm{finished/step}", B / G, "09",
+sequences_finished_per_step = Formula("sequences_finished_per_step", r"\mathrm{finished/step}", lambda: B / G, "09",
                                       "Sequences that finish per decode step when each decodes G tokens")
 
 # --- Chapter 10: disaggregated serving ------------------------------------------------------------
 prefill_decode_ratio = Formula("prefill_decode_ratio", r"P_{\mathrm{servers}}/G_{\mathrm{servers}}",
-                               T_prefill * B / (T_step * G), "10",
+                               lambda: T_prefill * B / (T_step * G), "10",
                                "Prefill servers per decode server that keep both busy")
-from .symbols import h  # noqa: E402  (the prefix-cache hit rate, used only here)
-
-_cached_chip_seconds = 2 * T * (1 - h) * (P + N_q * H * L * T * (1 + h)) / (C * MFU)
-_cached = _cached_chip_seconds / N
-# the whole prompt's prefill minus the cached prefix's: the (1-h)T new tokens still attend to all T
-assert sp.simplify(_cached - (prefill_time_with_attention.expr
-                              - prefill_time_with_attention.expr.subs(T, h * T))) == 0
-prefill_time_cached = Formula("prefill_time_cached", r"T_{\mathrm{prefill}}", _cached, "10",
+prefill_chip_seconds_cached = Formula(
+    "prefill_chip_seconds_cached", r"N\,T_{\mathrm{prefill}}",
+    lambda: 2 * T * (1 - h) * (P + N_q * H * L * T * (1 + h)) / (C * MFU), "10",
+    "Chip-seconds of one prefill whose first hT prompt tokens hit the prefix cache")
+# the whole prompt's prefill minus the cached prefix's (a test checks it): the (1-h)T new tokens attend to all T
+prefill_time_cached = Formula("prefill_time_cached", r"T_{\mathrm{prefill}}", lambda: prefill_chip_seconds_cached.expr / N, "10",
                               "Prefill when the first hT prompt tokens hit the prefix cache: the other (1-h)T "
                               "tokens are computed, attending to all T")
 prefill_chips_for_ttft = Formula("prefill_chips_for_ttft", r"N_{\mathrm{prefill}}",
-                                 _cached_chip_seconds / T_prefill, "10",
+                                 lambda: prefill_chip_seconds_cached.expr / T_prefill, "10",
                                  "Chips (a real number) that finish the cached prefill in T_prefill")
-decode_requests_per_s = Formula("decode_requests_per_s", r"\mathrm{req/s}_{\mathrm{decode}}", B / (T_step * G),
+decode_requests_per_s = Formula("decode_requests_per_s", r"\mathrm{req/s}_{\mathrm{decode}}", lambda: B / (T_step * G),
                                 "10", "Requests one decode server finishes per second: B slots, G steps each")
-assert sp.simplify(sp.solve(sp.Eq(prefill_time_cached.expr, T_prefill), N)[0] - prefill_chips_for_ttft.expr) == 0
 prefill_decode_chip_ratio = Formula("prefill_decode_chip_ratio", r"N_{\mathrm{prefill}}/N_{\mathrm{decode}}",
-                                    _cached_chip_seconds * B / (N * T_step * G), "10",
+                                    lambda: prefill_chip_seconds_cached.expr * B / (N * T_step * G), "10",
                                     "Prefill chips per decode chip (N: chips of one decode server): prefill "
                                     "chip-seconds per request over decode chip-seconds per request")
 
 # --- Chapter 11: the decision framework -----------------------------------------------------------
-_step_branches = (_attention_time + _mlp_flops_time, _attention_time + _param_load_time)
 batch_for_step_time = Formula("batch_for_step_time", r"B_{T}",
-                              sp.Min(*(sp.solve(sp.Eq(branch, T_step), B)[0] for branch in _step_branches)), "11",
+                              lambda: sp.Min(*(sp.factor(solved(_attention_time + term, T_step, B))
+                                               for term in (_mlp_flops_time, _param_load_time))),
+                              "11",
                               "Largest (real) batch whose decode step takes at most T_step: the step is "
                               "KV read + max(FLOPs, weight read), so both branches must meet it")
-decode_flops = Formula("decode_flops", r"\mathrm{FLOPs}_{\mathrm{step}}", 2 * B * P, "11",
+decode_flops = Formula("decode_flops", r"\mathrm{FLOPs}_{\mathrm{step}}", lambda: 2 * B * P, "11",
                        "Matmul FLOPs of one decode step: 2 per parameter per token (attention's QK and AV left out)")
-mlp_activation_bytes = Formula("mlp_activation_bytes", r"\mathrm{Act}_{\mathrm{MLP}}", 2 * B * F * b_a, "11",
+mlp_activation_bytes = Formula("mlp_activation_bytes", r"\mathrm{Act}_{\mathrm{MLP}}", lambda: 2 * B * F * b_a, "11",
                                "Bytes of the gated MLP's two B x F intermediates in one decode step "
                                "(the largest activations alive at once)")
 prefill_decode_ratio_article = Formula("prefill_decode_ratio_article", r"\left(P/G\right)_{\mathrm{article}}",
-                                       T_prefill / (B * T_step), "11",
+                                       lambda: T_prefill / (B * T_step), "11",
                                        "The article's step 6, prefill_time / (B / decode_rate), read with "
                                        "decode_rate = 1/T_step: G is missing and B is inverted (wrong)")
-batch_for_ici = Formula("batch_for_ici", r"B_{\mathrm{ICI}}", sp.solve(sp.Eq(ici_hbm_bound.expr, Y), B)[0], "11",
+batch_for_ici = Formula("batch_for_ici", r"B_{\mathrm{ICI}}", lambda: solved(ici_hbm_bound.expr, Y, B), "11",
                         "Largest batch at which Y-way sharding stays within the HBM-ICI bound (it matters "
                         "only when Y exceeds the FLOPs-ICI bound)")
 
 # --- Chapter 12: reality check (the roofline calibrated on a real chip) ----------------------------
-from .symbols import W_mm, nu, w_s  # noqa: E402  (used only here)
 
-_soft_max = lambda a, b: (a**nu + b**nu) ** (1 / nu)  # noqa: E731  (nu = 1: the sum; nu -> oo: the max)
+
+def _soft_max(a, b):
+    """(a^nu + b^nu)^(1/nu): nu = 1 adds the two times, nu -> infinity takes the larger."""
+    return (a**nu + b**nu) ** (1 / nu)
+
+
 attention_streams_bandwidth = Formula("attention_streams_bandwidth", r"W_{\mathrm{attn}}",
-                                      sp.Min(W_hbm, w_s * B * K / N), "12",
+                                      lambda: sp.Min(W_hbm, w_s * B * K / N), "12",
                                       "HBM bandwidth the attention kernel reaches on one chip: B K / N streams "
                                       "(sequence x KV head) of w_s each, at most the chip's streaming bandwidth")
+kv_load_time_calibrated = Formula("kv_load_time_calibrated", r"T_{\mathrm{KV}}^{\mathrm{cal}}",
+                                  lambda: B * S * kv / (N * attention_streams_bandwidth.expr), "12",
+                                  "Time to read the batch's KV caches at the bandwidth its attention streams reach")
+weight_stream_time = Formula("weight_stream_time", r"T_{\mathrm{params}}^{\mathrm{cal}}", lambda: P * b_w / (N * W_mm), "12",
+                             "Time to read every chip's shard of the weights at a matmul's streaming bandwidth")
 step_time_calibrated = Formula("step_time_calibrated", r"T_{\mathrm{step}}^{\mathrm{cal}}",
-                               B * S * kv / (N * attention_streams_bandwidth.expr)
-                               + _soft_max(P * b_w / (N * W_mm), 2 * B * P / (N * C)), "12",
+                               lambda: kv_load_time_calibrated.expr + _soft_max(weight_stream_time.expr, _mlp_flops_time), "12",
                                "Decode step on a real chip: the KV read at the bandwidth its streams reach, plus the "
                                "weight read (at the matmul's bandwidth) and the FLOPs overlapping imperfectly")
 matmul_time_calibrated = Formula("matmul_time_calibrated", r"T_{\mathrm{matmul}}^{\mathrm{cal}}",
-                                 _soft_max((b_w * D * F + b_a * B * (D + F)) / W_mm, 2 * B * D * F / C), "12",
+                                 lambda: _soft_max(matmul_bytes_time.expr.subs(W_hbm, W_mm), matmul_flops_time.expr), "12",
                                  "x[B, D] @ W[D, F] on a real chip: bytes and FLOPs overlapping imperfectly")
 attention_saturation_batch = Formula("attention_saturation_batch", r"B_{\mathrm{sat}}",
-                                     sp.solve(sp.Eq(W_hbm, w_s * B * K / N), B)[0], "12",
+                                     lambda: solved(W_hbm, w_s * B * K / N, B), "12",
                                      "Smallest batch whose attention streams reach the chip's streaming bandwidth")
-sequences_in_flight = Formula("sequences_in_flight", r"B_{\mathrm{flight}}", r * N * T_step, "12",
+sequences_in_flight = Formula("sequences_in_flight", r"B_{\mathrm{flight}}", lambda: r * N * T_step, "12",
                               "Little's law: sequences decoding at once = tokens/s of the N chips x time per token")
 serving_tokens_per_s_per_chip = Formula("serving_tokens_per_s_per_chip", r"\mathrm{tokens/s/chip}_{\mathrm{serve}}",
-                                        B * G / (N * (G * T_step + B * T_prefill)), "12",
+                                        lambda: B * G / (N * (G * T_step + B * T_prefill)), "12",
                                         "Output tokens/s per chip when the same chips also prefill every request "
                                         "(B sequences, G tokens each, one prefill of T_prefill per request)")
 

@@ -7,11 +7,17 @@ Also the published serving numbers of 70B-class models that chapter 12 sets agai
 import csv
 from functools import lru_cache
 from importlib import resources
+import json
+from pathlib import Path
 
 import numpy as np
 
+from ..core.models import PRESETS as MODELS, Model
+
+#: The chip the shipped measurements were taken on (a preset name).
+MEASURED_ON = "h100"
 RUNS = ("run1", "run2", "run3")
-_ROOT = resources.files("servingmath") / "data" / "measured" / "h100"
+_ROOT = resources.files(__package__) / "measured" / MEASURED_ON
 
 
 @lru_cache(maxsize=None)
@@ -40,7 +46,6 @@ def read(path) -> dict:
 
     Same form as ``table``: NumPy arrays by column name (numbers as float64, text as str).
     """
-    from pathlib import Path
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"path: no such file {str(path)!r}")
@@ -108,7 +113,6 @@ def full_model() -> dict:
 
 def env(run: str = "run1") -> dict:
     """The machine a run was measured on (``env.json``): GPU name, SMs, memory bytes, driver, clocks."""
-    import json
     if run not in RUNS + ("full-model",):
         raise ValueError(f"run: unknown {run!r}; choose one of {', '.join(RUNS)}, full-model")
     return json.loads((_ROOT / run / "env.json").read_text())
@@ -116,7 +120,7 @@ def env(run: str = "run1") -> dict:
 
 # --- Public serving measurements of 70B-class models (chapter 12) ---------------------------------
 
-_PUBLIC = resources.files("servingmath") / "data" / "public_serving.csv"
+_PUBLIC = resources.files(__package__) / "public_serving.csv"
 _COUNTS = ("chips", "tp", "system_chips", "concurrency")
 _NUMBERS = ("isl", "osl", "value", "tokens_per_s")
 
@@ -153,10 +157,11 @@ def public_serving(**where) -> list:
     return rows
 
 
-def public_model(name: str):
-    """The model a public measurement served: a preset, or LLaMA 2-70B (the 70B shape with a 32k vocabulary)."""
-    from .models import Model, get_model
-    if name == "llama-2-70b":
-        return Model("llama-2-70b", 80, 8192, 28672, 64, 8, 128, 32000,
-                     source="Meta's Hugging Face config.json (LLaMA 2-70B)")
-    return get_model(name)
+#: LLaMA 2-70B, which MLPerf serves: the 70B shape with a 32k vocabulary (not a preset).
+LLAMA_2_70B = Model("llama-2-70b", 80, 8192, 28672, 64, 8, 128, 32000,
+                    source="Meta's Hugging Face config.json (LLaMA 2-70B)")
+
+
+def public_model(name: str) -> Model:
+    """The model a public measurement served: a preset, or LLaMA 2-70B."""
+    return LLAMA_2_70B if name == LLAMA_2_70B.name else MODELS[name]

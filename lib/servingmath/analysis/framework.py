@@ -9,48 +9,15 @@ per decode step, so the target bounds the step time. ``plan_for_target`` runs
 from dataclasses import dataclass
 import math
 
-from . import formulas as f
-from .checks import check_count, check_number
-from .chips import Chip, get_chip
-from .models import get_model
-from .plan import Plan, plan
-from .precision import bytes_per_element
+from ..core import formulas as f
+from ..core.checks import check_count, check_number
+from ..core.hardware import Chip
+from ..core.models import Model
+from ..core.precision import bytes_per_element
+from .plan import Plan, plan, step_time_at
 
 #: Chips a GPU deployment may span when the planner looks for a larger slice (16 nodes of 8).
 GPU_SEARCH_LIMIT = 128
-
-
-def slice_shape(chip, chips: int) -> str | None:
-    """The 2D shape of a TPU v5e/v6e slice (``"4x8"``), or None for other chips."""
-    hw = get_chip(chip)
-    if hw.wraparound_from is None or chips & (chips - 1):
-        return None
-    exponent = chips.bit_length() - 1
-    short = 2 ** (exponent // 2)
-    return f"{short}x{chips // short}"
-
-
-def has_wraparound(chip, chips: int) -> bool:
-    """Whether every axis of the slice closes into a ring (TPU axes shorter than 16 do not)."""
-    hw = get_chip(chip)
-    if hw.wraparound_from is None:
-        return True
-    shape = slice_shape(hw, chips)
-    return shape is not None and all(int(a) >= hw.wraparound_from for a in shape.split("x"))
-
-
-def default_mesh_axes(chip, chips: int) -> int:
-    """Mesh axes a model-parallel layout shards over: both axes of a 2D TPU slice, one GPU node's switch."""
-    hw = get_chip(chip)
-    if chips == 1 or hw.wraparound_from is None:
-        return 1
-    return 2
-
-
-def step_time_at(p: Plan, batch) -> float:
-    """The decode step of ``p``'s deployment (same chips, dtypes, context) at another batch."""
-    return f.step_time(B=batch, C=p.flops, N=p.chips, P=p.param_count, S=p.context, W_hbm=p.hbm_bw,
-                       b_w=bytes_per_element(p.weights, "weights"), kv=p.kv_bytes_per_token)
 
 
 def batch_for_target(p: Plan, target_s) -> int:
@@ -85,7 +52,7 @@ class IciVerdict:
         return not (self.safe if self.wraparound else self.safe_no_wrap)
 
 
-def _bounds(p: Plan, d_ff: int, mesh_axes: int, w_ici: float):
+def _bounds(p: Plan, d_ff: int, mesh_axes: int, w_ici: float) -> tuple:
     b_a = bytes_per_element(p.compute, "compute")
     y_flops = f.ici_flops_bound(C=p.flops, F=d_ff, M=mesh_axes, W_ici=w_ici, b_a=b_a)
     y_hbm = (f.ici_hbm_bound(B=p.batch, F=d_ff, M=mesh_axes, W_hbm=p.hbm_bw, W_ici=w_ici, b_a=b_a,
@@ -93,24 +60,23 @@ def _bounds(p: Plan, d_ff: int, mesh_axes: int, w_ici: float):
     return y_flops, y_hbm, max(y_flops, y_hbm or 0.0)
 
 
-def ici_verdict(p: Plan, model, mesh_axes: int | None = None, ici_bw=None) -> IciVerdict:
+def ici_verdict(p: Plan, model: Model, chip: Chip, mesh_axes: int | None = None,
+                ici_overridden: bool = False) -> IciVerdict:
     """The corrected step 5: Y-way sharding is ICI-bound only beyond max(Y_FLOPs, Y_HBM).
 
-    ``model`` is the plan's model (a preset name, a ``Model`` or a JSON file): the bounds need its MLP
-    width. ``ici_bw`` overrides the chip's bidirectional link bandwidth (then taken as achieved).
+    ``model`` and ``chip`` are the plan's: the bounds need the MLP width and the links.
+    ``ici_overridden``: the chip's bidirectional link bandwidth is a reader's figure, taken as achieved.
     """
-    hw, d_ff = get_chip(p.chip), get_model(model).d_ff
-    axes = default_mesh_axes(hw, p.chips) if mesh_axes is None else check_count("mesh_axes", mesh_axes)
-    w_ici = hw.ici_bw_bidi if ici_bw is None else check_number("ici_bw", ici_bw)
-    y_flops, y_hbm, threshold = _bounds(p, d_ff, axes, w_ici)
-    wrap = p.chips == 1 or ici_bw is not None or has_wraparound(hw, p.chips)
-    no_wrap = None if wrap else _bounds(p, d_ff, axes, hw.ici_bw_oneway)[2]
+    axes = chip.mesh_axes(p.chips) if mesh_axes is None else check_count("mesh_axes", mesh_axes)
+    y_flops, y_hbm, threshold = _bounds(p, model.d_ff, axes, chip.ici_bw_bidi)
+    wrap = p.chips == 1 or ici_overridden or chip.wraparound(p.chips)
+    no_wrap = None if wrap else _bounds(p, model.d_ff, axes, chip.ici_bw_oneway)[2]
     return IciVerdict(chips=p.chips, mesh_axes=axes, flops_bound=y_flops, hbm_bound=y_hbm, threshold=threshold,
                       safe=p.chips <= threshold, wraparound=wrap, threshold_no_wrap=no_wrap,
                       safe_no_wrap=None if wrap else p.chips <= no_wrap)
 
 
-def _candidate_slices(hw: Chip, above: int):
+def _candidate_slices(hw: Chip, above: int) -> list:
     sizes = list(hw.slices)
     if hw.slice_step:
         sizes += list(range(hw.slice_step * 2, GPU_SEARCH_LIMIT + 1, hw.slice_step))
@@ -136,21 +102,21 @@ class TargetedPlan:
         return self.plan.fits and self.plan.step_time_s <= self.target_s
 
 
-def ici_batch_limit(p: Plan, model, mesh_axes: int, ici_bw=None) -> float | None:
+def ici_batch_limit(p: Plan, model: Model, chip: Chip, mesh_axes: int) -> float | None:
     """Largest batch at which ``p``'s slice stays ICI-safe (None: any batch is, the FLOPs bound covers it)."""
-    hw, d_ff = get_chip(p.chip), get_model(model).d_ff
-    w_ici = hw.ici_bw_bidi if ici_bw is None else check_number("ici_bw", ici_bw)
     b_a = bytes_per_element(p.compute, "compute")
-    if p.chips == 1 or p.chips <= f.ici_flops_bound(C=p.flops, F=d_ff, M=mesh_axes, W_ici=w_ici, b_a=b_a):
+    if p.chips == 1 or p.chips <= f.ici_flops_bound(C=p.flops, F=model.d_ff, M=mesh_axes, W_ici=chip.ici_bw_bidi,
+                                                    b_a=b_a):
         return None
-    return f.batch_for_ici(F=d_ff, M=mesh_axes, W_hbm=p.hbm_bw, W_ici=w_ici, Y=p.chips, b_a=b_a,
+    return f.batch_for_ici(F=model.d_ff, M=mesh_axes, W_hbm=p.hbm_bw, W_ici=chip.ici_bw_bidi, Y=p.chips, b_a=b_a,
                            b_w=bytes_per_element(p.weights, "weights"))
 
 
-def plan_for_target(target_s=None, *, chips=None, mesh_axes=None, ici_safe=False, **kw) -> TargetedPlan:
-    """``servingmath.plan`` with a latency target: the largest batch that fits and meets it.
+def plan_for_target(model: Model, chip: Chip, target_s=None, *, chips=None, mesh_axes=None, ici_safe=False,
+                    **workload) -> TargetedPlan:
+    """``plan`` with a latency target: the largest batch that fits and meets it.
 
-    ``kw`` are ``plan``'s arguments (model, chip, weights, kv, compute, context, decode, ...) except
+    ``workload`` are ``plan``'s other arguments (weights, kv_dtype, compute, context, decode, ...) except
     ``batch``, which the planner picks. Without a target the batch is the largest that fits.
     When no batch meets the target, the plan shows one sequence (the fastest this slice can go)
     and ``slice_meeting_target`` names the smallest larger slice on which one sequence would.
@@ -158,13 +124,12 @@ def plan_for_target(target_s=None, *, chips=None, mesh_axes=None, ici_safe=False
     constraint, with the bidirectional link bandwidth); ``batch_reason`` is then "ICI" or, when even
     one sequence is too many, "ICI-bound".
     """
-    if "batch" in kw:
+    if "batch" in workload:
         raise ValueError("batch: the planner picks the batch; give a target instead")
     target = None if target_s is None else check_number("target", target_s)
-    model = get_model(kw.pop("model", "llama-3-70b"))
-    full = plan(model=model, chips=chips, batch="max", **kw)
+    full = plan(model, chip, chips=chips, batch="max", **workload)
     n, found = full.chips, None
-    axes = default_mesh_axes(full.chip, n) if mesh_axes is None else check_count("mesh_axes", mesh_axes)
+    axes = chip.mesh_axes(n) if mesh_axes is None else check_count("mesh_axes", mesh_axes)
     if full.max_batch < 1:
         batch, reason = "max", "does not fit"
     else:
@@ -173,17 +138,17 @@ def plan_for_target(target_s=None, *, chips=None, mesh_axes=None, ici_safe=False
             batch = batch_for_target(full, target)
             reason = "memory" if batch == full.max_batch else "latency"
         if batch >= 1 and ici_safe:
-            limit = ici_batch_limit(full, model, axes, kw.get("ici_bw"))
+            limit = ici_batch_limit(full, model, chip, axes)
             if limit is not None and limit < batch:
                 batch, reason = (int(limit), "ICI") if limit >= 1 else (1, "ICI-bound")
         if batch < 1:
             batch, reason = 1, "misses target"
-            for size in _candidate_slices(get_chip(full.chip), n):
-                bigger = plan(model=model, chips=size, batch="max", **kw)
+            for size in _candidate_slices(chip, n):
+                bigger = plan(model, chip, chips=size, batch="max", **workload)
                 if bigger.max_batch >= 1 and step_time_at(bigger, 1) <= target:
                     found = size
                     break
-    final = plan(model=model, chips=n, batch=batch, mesh_axes=axes, **kw)
+    final = plan(model, chip, chips=n, batch=batch, mesh_axes=axes, **workload)
     return TargetedPlan(plan=final, target_s=target, batch_reason=reason, full=full,
                         step_at_one=step_time_at(full, 1), slice_meeting_target=found,
-                        ici=ici_verdict(final, model, axes, ici_bw=kw.get("ici_bw")))
+                        ici=ici_verdict(final, model, chip, axes, ici_overridden="ici_bw_bidi" in chip.overridden))

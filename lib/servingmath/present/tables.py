@@ -1,48 +1,11 @@
-"""Formatting for display only: the library computes in SI units and formats at the edge.
+"""Every table the book and the terminal print, as plain text (so nbval compares every number)."""
 
-Decimal units (GB = 1e9 bytes, kB = 1e3) are the book's; binary ones (GiB, KiB)
-are shown beside them where the article or its source mixes the two.
-"""
-
-
-def num(x: float, digits: int = 3) -> str:
-    """A number with ``digits`` significant figures, in plain or scientific notation."""
-    if x is None:
-        return "n/a"
-    if x == 0:
-        return "0"
-    if 1e-3 <= abs(x) < 1e3:
-        return f"{x:.{digits}g}"
-    if 1e3 <= abs(x) < 1e6:
-        return f"{x:,.0f}"
-    return f"{x:.{digits - 1}e}"
-
-
-def gb(x: float, digits: int = 3) -> str:
-    return f"{num(x / 1e9, digits)} GB"
-
-
-def gb_gib(x: float) -> str:
-    """Bytes as decimal GB with the binary GiB beside them."""
-    return f"{x / 1e9:.2f} GB ({x / 2**30:.2f} GiB)"
-
-
-def kb_kib(x: float) -> str:
-    """Bytes as decimal kB with the binary KiB beside them."""
-    return f"{x / 1e3:.1f} kB ({x / 2**10:.1f} KiB)"
-
-
-def ms(seconds: float, digits: int = 3) -> str:
-    return f"{num(seconds * 1e3, digits)} ms"
-
-
-def duration(seconds: float, digits: int = 3) -> str:
-    """A time in the unit that reads best: µs, ms or s."""
-    if seconds < 1e-3:
-        return f"{num(seconds * 1e6, digits)} µs"
-    if seconds < 1:
-        return ms(seconds, digits)
-    return f"{num(seconds, digits)} s"
+from ..analysis.plan import Plan
+from ..article import claims, claims_for, source_errata
+from ..core import formulas as f
+from ..core.hardware import Chip
+from ..core.models import Model
+from .units import duration, gb, gb_gib, kb_kib, num
 
 
 def table(rows, headers) -> str:
@@ -54,9 +17,14 @@ def table(rows, headers) -> str:
     return "\n".join([line(cells[0]), rule] + [line(r) for r in cells[1:]])
 
 
-def chip_table(chip) -> str:
+def flops_per_dollar(chip: Chip) -> float | None:
+    """bf16 FLOPs one dollar of chip time buys (None without a price)."""
+    return f.flops_per_dollar(C=chip.flops_bf16, c=chip.price_per_hour) if chip.price_per_hour else None
+
+
+def chip_table(chip: Chip) -> str:
     price = f"${chip.price_per_hour:g}/h" if chip.price_per_hour else "n/a"
-    fpd = num(chip.flops_bf16 * 3600 / chip.price_per_hour) if chip.price_per_hour else "n/a"
+    fpd = num(flops_per_dollar(chip))
     rows = [
         ("bf16 FLOP/s", num(chip.flops_bf16), chip.sources.get("flops_bf16", "")),
         ("int8/fp8 FLOP/s", num(chip.flops_int8), chip.sources.get("flops_int8", "")),
@@ -71,7 +39,7 @@ def chip_table(chip) -> str:
     return f"{chip.label} ({chip.name})\n" + table(rows, ("quantity", "value", "source"))
 
 
-def model_table(model) -> str:
+def model_table(model: Model) -> str:
     rows = [(k, getattr(model, k)) for k in ("layers", "d_model", "d_ff", "heads", "kv_heads", "head_dim",
                                               "vocab", "tied_embeddings")]
     rows.append(("parameters", f"{model.param_count:,} ({num(model.param_count)})"))
@@ -81,16 +49,30 @@ def model_table(model) -> str:
     return f"{model.name}" + (f" ({model.source})" if model.source else "") + "\n" + table(rows, ("field", "value"))
 
 
-def plan_table(p) -> str:
+def fit_message(p: Plan) -> str:
+    """Whether the deployment fits, in words: "fits: needs 113.5 GB, has 128.0 GB"."""
+    verdict = "fits" if p.fits else "does not fit"
+    return f"{verdict}: needs {p.bytes_needed / 1e9:.1f} GB, has {p.hbm_bytes / 1e9:.1f} GB"
+
+
+def plan_json(p: Plan) -> dict:
+    """The plan as the CLI's JSON: the ``Plan`` fields (``kv_dtype`` under its CLI name ``kv``) and the fit message."""
+    data = p.to_dict()
+    data = {("kv" if k == "kv_dtype" else k): v for k, v in data.items()}
+    data["fit_message"] = fit_message(p)
+    return data
+
+
+def plan_table(p: Plan) -> str:
     cost = f"${p.cost_per_million_tokens:.2f}" if p.cost_per_million_tokens else "n/a (no price)"
     ici_hbm = num(p.ici_hbm_bound_chips) if p.ici_hbm_bound_chips else "n/a"
     ratio = num(p.prefill_decode_ratio) if p.batch else "n/a"
     rows = [
-        ("setup", f"{p.model} on {p.chips} x {p.chip}; weights {p.weights}, KV {p.kv}, FLOPs {p.compute}"),
+        ("setup", f"{p.model} on {p.chips} x {p.chip}; weights {p.weights}, KV {p.kv_dtype}, FLOPs {p.compute}"),
         ("workload", f"context {p.context}, prompt {p.prompt}, decode {p.decode}, batch {p.batch}"),
         ("parameters", f"{p.param_count:,} = {gb(p.param_bytes)} of weights"),
         ("KV per token / sequence", f"{p.kv_bytes_per_token:,.0f} B / {gb(p.kv_bytes_per_sequence)}"),
-        ("memory", f"{gb(p.total_bytes)} of {gb(p.hbm_bytes)} HBM: {p.fit_message}"),
+        ("memory", f"{gb(p.total_bytes)} of {gb(p.hbm_bytes)} HBM: {fit_message(p)}"),
         ("min chips / smallest slice", f"{p.min_chips} / {p.min_slice_chips}"),
         ("max batch", p.max_batch),
         ("step time", f"{duration(p.step_time_s)} ({p.bound}-bound; critical batch {num(p.critical_batch)})"),
@@ -100,6 +82,20 @@ def plan_table(p) -> str:
         ("prefill (one prompt)", f"{duration(p.prefill_time_s)} at MFU {p.mfu:g}"),
         ("prefill:decode servers", ratio),
         ("ICI bounds (chips)", f"FLOPs {num(p.ici_flops_bound_chips)}, HBM {ici_hbm} (mesh axes {p.mesh_axes})"),
-        ("efficiency", p.efficiency),
+        ("efficiency", p.efficiency + (f" (fractions measured on {p.efficiency_measured_on})"
+                                       if p.efficiency_measured_on else "")),
     ]
     return table(rows, ("quantity", "value"))
+
+
+def claims_table(chapter: str | None = None) -> str:
+    """The numbers table: quantity · article · its own arithmetic · exact · verdict."""
+    rows = [(c.quantity, c.stated, c.show(c.article_calc), c.show(c.exact), c.verdict)
+            for c in (claims().values() if chapter is None else claims_for(chapter))]
+    return table(rows, ("quantity", "article", "article's arithmetic", "exact", "verdict"))
+
+
+def errata_table() -> str:
+    """The source chapter's own slips, each with its corrected value."""
+    return table([(e.where, e.stated, e.corrected, e.note) for e in source_errata()],
+                 ("where in the source", "source says", "corrected", "note"))

@@ -38,6 +38,8 @@ kv = _pos("kv")          # KV bytes per token
 C = _pos("C")            # peak FLOP/s per chip in the FLOPs' dtype
 W_hbm = _pos("W_hbm")    # HBM bandwidth per chip
 W_ici = _pos("W_ici")    # ICI bandwidth per link, bidirectional
+alpha = _pos("alpha")    # ICI arithmetic intensity C / W_ici (the source's alpha)
+beta = _pos("beta")      # HBM-to-ICI bandwidth ratio W_hbm / W_ici
 HBM = _pos("HBM")        # HBM capacity per chip
 c = _pos("c")            # price per chip-hour
 MFU = _pos("MFU")        # fraction of peak FLOP/s reached in prefill
@@ -61,13 +63,15 @@ LATEX = {
     kv: r"\mathrm{KV}",
     W_hbm: r"W_{\mathrm{hbm}}",
     W_ici: r"W_{\mathrm{ici}}",
+    alpha: r"\alpha_{\mathrm{ici}}",
+    beta: r"\beta",
     HBM: r"\mathrm{HBM}",
     MFU: r"\mathrm{MFU}",
     T_step: r"T_{\mathrm{step}}",
     T_prefill: r"T_{\mathrm{prefill}}",
+    W_mm: r"W_{\mathrm{mm}}",
+    w_s: r"w_{\mathrm{s}}",
 }
-
-LATEX.update({W_mm: r"W_{\mathrm{mm}}", w_s: r"w_{\mathrm{s}}"})
 
 
 def latex(expr) -> str:

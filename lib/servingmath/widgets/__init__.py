@@ -1,48 +1,43 @@
-"""Thin slider wiring: controls in, a pure view function out (every chapter's explorer).
+"""Thin slider wiring: controls in, a view out (every chapter's explorer).
 
-A view is ``view(fig, **values) -> (fig, text)``: it draws on ``fig`` (``None`` the
-first time: create it) by updating artists in place, and returns the numbers as text.
-If it raises ``ValueError``, the explorer shows that message in place of the figure
-and recovers as soon as the controls are valid again.
+A view is ``view(drawing, **values) -> (drawing, text)``: it turns the controls' values
+into an analysis result, draws it (``servingmath.figures``; ``drawing`` is ``None`` the
+first time) and words it (``servingmath.present``). Each chapter's module here holds its
+view and its controls, built from the presets. If a view raises ``ValueError``, the
+explorer shows that message in place of the figure and recovers as soon as the controls
+are valid again.
 """
 
 import html
-import io
+import importlib
+import pkgutil
 
+from IPython.display import display
 import ipywidgets as widgets
-from PIL import Image
+
+from ..figures import png
+
+_EXPLORER_VIEWS = []
 
 
-def png(fig) -> bytes:
-    """Render a figure to PNG bytes: the redraw an explorer pays per update.
-
-    The first render lays the figure out; later ones keep that layout (a
-    constrained layout costs more than the drawing itself).
-    """
-    fig.canvas.draw()
-    if fig.get_layout_engine() is not None:
-        fig.set_layout_engine("none")
-        _freeze_axis_labels(fig)
-    buffer = io.BytesIO()
-    width, height = fig.canvas.get_width_height(physical=True)
-    Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba()).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+def explorer(view):
+    """Mark a view that a chapter's explorer drives (the benchmarks time each of them)."""
+    _EXPLORER_VIEWS.append(view)
+    return view
 
 
-def _freeze_axis_labels(fig) -> None:
-    """Pin each axis label where the first draw put it (placing it costs a pass over every tick label)."""
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            label = axis.label
-            anchor = label.get_transform().transform(label.get_position())
-            axis.set_label_coords(*ax.transAxes.inverted().transform(anchor))
+def explorer_views() -> list:
+    """Every view wired to an explorer, across the chapters' modules."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return list(_EXPLORER_VIEWS)
 
 
 class Explorer:
     """Sliders and dropdowns wired to a view; ``.widget`` is what a notebook displays."""
 
     def __init__(self, controls: dict, view, title: str = ""):
-        self.controls, self.view, self.fig = controls, view, None
+        self.controls, self.view, self.drawing = controls, view, None
         self.image = widgets.Image(format="png")
         self.text = widgets.HTML()
         self.message = widgets.HTML()
@@ -59,7 +54,7 @@ class Explorer:
 
     def update(self) -> None:
         try:
-            self.fig, text = self.view(self.fig, **self.values())
+            self.drawing, text = self.view(self.drawing, **self.values())
         except ValueError as err:
             self.message.value = f'<p role="alert" style="color:#b00020">{html.escape(str(err))}</p>'
             self.image.layout.display = "none"
@@ -67,14 +62,13 @@ class Explorer:
             return
         self.message.value = ""
         self.image.layout.display = None
-        self.image.value = png(self.fig)
+        self.image.value = png(self.drawing.fig)
         self.text.value = f"<pre>{html.escape(text)}</pre>"
 
     def _changed(self, _change) -> None:
         self.update()
 
     def _ipython_display_(self):
-        from IPython.display import display
         display(self.widget)
 
 
