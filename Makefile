@@ -13,7 +13,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 JB := $(BIN)/jupyter-book build . --all --toc book/_toc.yml --warningiserror --nitpick --keep-going
 NBVAL := $(BIN)/pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: book test unit nbval browser binder chromium lab execute student bench lock clean
+.PHONY: book test unit nbval browser binder chromium lab execute student bench formulas lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt lib/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ student: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py
+
+# Print every formula's numeric function from its SymPy expression (lib/servingmath/core/numeric.py).
+formulas: $(STAMP)
+	$(BIN)/python -m servingmath.core.codegen
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters

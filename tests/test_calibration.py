@@ -8,15 +8,17 @@ import pytest
 import sympy as sp
 
 import servingmath as sm
-from servingmath import calibration as cal
-from servingmath import formulas as f
-from servingmath import measured
+from servingmath.analysis import reality_check as rc
+from servingmath.calibration import h100_efficiency
+from servingmath.calibration.fit import peak_efficiency
 from servingmath.cli import main
-from servingmath.symbols import B, C, K, N, P, S, W_hbm, W_mm, b_w, kv, nu, w_s
+from servingmath.core import formulas as f
+from servingmath.core.symbols import B, C, K, N, P, S, W_hbm, W_mm, b_w, kv, nu, w_s
+from servingmath.data import measured
 
-EFF = cal.H100_EFFICIENCY
+EFF = h100_efficiency()
 H100 = sm.get_chip("h100")
-LAYER = dict(P=sm.get_model("llama-3-70b").layer_params, b_w=2, kv=cal.layer_kv_per_token(), K=8)
+LAYER = dict(P=sm.get_model("llama-3-70b").layer_params, b_w=2, kv=rc.layer_kv_per_token(), K=8)
 
 
 def test_constants_are_physical_fractions_and_rates():
@@ -31,7 +33,7 @@ def test_datasheet_fractions_come_from_the_median_peaks():
     assert EFF.hbm == pytest.approx(measured.peak_spread("hbm_read_sum")[0] / H100.hbm_bw)
     assert EFF.flops == pytest.approx(measured.peak_spread("matmul_bf16")[0] / H100.flops_bf16)
     assert EFF.flops_fp8 == pytest.approx(measured.peak_spread("matmul_fp8")[0] / H100.flops("fp8"))
-    assert cal.peak_efficiency().hbm == EFF.hbm
+    assert peak_efficiency().hbm == EFF.hbm
 
 
 def test_calibrated_step_reduces_to_the_roofline():
@@ -53,36 +55,37 @@ def test_saturation_batch_is_where_the_stream_limit_stops():
 
 
 def test_error_on_the_decode_grid_is_about_the_noise():
-    errors = cal.grid_errors()
-    assert errors["calibrated"]["median"] < 0.03 and errors["calibrated"]["p90"] < 0.07
-    assert errors["calibrated"]["median"] < errors["peaks"]["median"] < errors["ideal"]["median"]
-    assert errors["calibrated"]["p90"] < errors["peaks"]["p90"] < errors["ideal"]["p90"]
+    errors = rc.grid_errors()
+    assert errors["calibrated"].median < 0.03 and errors["calibrated"].p90 < 0.07
+    assert errors["calibrated"].median < errors["peaks"].median < errors["ideal"].median
+    assert errors["calibrated"].p90 < errors["peaks"].p90 < errors["ideal"].p90
 
 
 @pytest.mark.parametrize("weights", ["bf16", "fp8"])
 def test_out_of_sample_grids_with_cuda_graphs(weights):
-    errors = cal.grid_errors(weights, graphs=True)
-    assert errors["calibrated"]["median"] < 0.1
-    assert errors["calibrated"]["median"] < errors["ideal"]["median"]
+    errors = rc.grid_errors(weights, graphs=True)
+    assert errors["calibrated"].median < 0.1
+    assert errors["calibrated"].median < errors["ideal"].median
 
 
 def test_whole_model_within_ten_percent():
-    data, pred = cal.full_model_prediction("calibrated")
+    data, pred = rc.full_model_prediction("calibrated")
     assert np.all(np.abs(pred / data["time_s"] - 1) < 0.1)
-    _, ideal = cal.full_model_prediction("ideal")
+    assert rc.error_stats(pred, data["time_s"]).max < 0.1
+    _, ideal = rc.full_model_prediction("ideal")
     assert np.all(ideal < pred)
     assert data["time_s"][0] == pytest.approx(0.0285, rel=0.01)  # the README's "~28.5 ms"
 
 
 def test_step_time_accepts_arrays_and_batch_zero():
     batches = np.array([1.0, 16.0, 256.0])
-    times = EFF.step_time("h100", batches, 8192, **LAYER)
+    times = EFF.step_time(H100, batches, 8192, **LAYER)
     assert times.shape == (3,) and np.all(np.diff(times) > 0)
-    assert EFF.step_time("h100", 0, 8192, **LAYER) == pytest.approx(LAYER["P"] * 2 / (H100.hbm_bw * EFF.matmul_hbm))
+    assert EFF.step_time(H100, 0, 8192, **LAYER) == pytest.approx(LAYER["P"] * 2 / (H100.hbm_bw * EFF.matmul_hbm))
 
 
 def test_decompose_adds_up():
-    parts = EFF.decompose("h100", 64, 4096, **LAYER)
+    parts = EFF.decompose(H100, 64, 4096, **LAYER)
     assert parts["total"] >= parts["kv_read"] + max(parts["weight_read"], parts["flops"])
     assert parts["total"] <= parts["kv_read"] + parts["weight_read"] + parts["flops"]
 
@@ -98,7 +101,7 @@ def test_plan_measured_keeps_keys_and_uses_the_calibrated_step():
     assert real.step_time_s == pytest.approx(expected)
     assert real.hbm_bw == pytest.approx(H100.hbm_bw * EFF.hbm)
     assert real.flops == pytest.approx(H100.flops("fp8") * EFF.flops_fp8)
-    assert real.critical_batch == pytest.approx(EFF.critical_batch("h100", 1, "fp8"))
+    assert real.critical_batch == pytest.approx(EFF.critical_batch(H100, 1, "fp8"))
 
 
 def test_plan_measured_handles_a_batch_that_does_not_fit():
@@ -121,6 +124,6 @@ def test_cli_measured_json_has_the_same_keys(capsys):
     assert set(ideal) == set(real) and real["efficiency"] == "measured"
 
 
-def test_unknown_model_kind():
-    with pytest.raises(ValueError, match="model: unknown"):
-        cal.efficiency("optimistic")
+def test_unknown_predictor():
+    with pytest.raises(ValueError, match="^predictor: unknown"):
+        rc.efficiency("optimistic")

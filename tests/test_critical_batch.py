@@ -6,9 +6,12 @@ import sympy as sp
 
 import servingmath as sm
 from servingmath import formulas as f
+from servingmath.analysis import critical_batch as cb
 from servingmath.article import claims
-from servingmath.figures import critical_batch as cb
-from servingmath.symbols import B, C, D, F, W_hbm, b_a, b_w
+from servingmath.core.symbols import B, C, D, F, W_hbm, b_a, b_w
+from servingmath.widgets import critical_batch as views
+
+V5E, V5E_2026, H100 = sm.CHIPS["tpu-v5e"], sm.CHIPS["tpu-v5e-2026"], sm.CHIPS["h100"]
 
 
 def test_critical_batch_solves_the_two_matmul_terms_of_the_step():
@@ -22,28 +25,35 @@ def test_critical_batch_solves_the_two_matmul_terms_of_the_step():
     ("bf16", "bf16", 243.2, 240.2), ("int8", "bf16", 121.6, 120.1),
     ("int8", "int8", 243.2, 240.2), ("int4", "bf16", 60.8, 60.1)])
 def test_critical_batch_by_precision_on_both_v5e_bandwidths(weights, compute, at81, at82):
-    assert cb.critical_batch("tpu-v5e", weights, compute) == pytest.approx(at81, abs=0.05)
-    assert cb.critical_batch("tpu-v5e-2026", weights, compute) == pytest.approx(at82, abs=0.05)
+    assert cb.critical_batch(V5E, weights, compute) == pytest.approx(at81, abs=0.05)
+    assert cb.critical_batch(V5E_2026, weights, compute) == pytest.approx(at82, abs=0.05)
 
 
 def test_source_beta_alpha_form_agrees_only_for_bf16_activations():
     assert sp.simplify(f.critical_batch_source.expr / f.critical_batch.expr) == 2 / b_a
     for pair in (("bf16", "bf16"), ("int8", "bf16"), ("int4", "bf16")):
-        assert cb.critical_batch_source("tpu-v5e", *pair) == pytest.approx(cb.critical_batch("tpu-v5e", *pair))
-    assert cb.critical_batch_source("tpu-v5e", "int8", "int8") == pytest.approx(486.4, abs=0.05)
-    assert cb.critical_batch_source("tpu-v5e-2026", "int8", "int8") == pytest.approx(480.5, abs=0.05)
+        assert cb.critical_batch_source(V5E, *pair) == pytest.approx(cb.critical_batch(V5E, *pair))
+    assert cb.critical_batch_source(V5E, "int8", "int8") == pytest.approx(486.4, abs=0.05)
+    assert cb.critical_batch_source(V5E_2026, "int8", "int8") == pytest.approx(480.5, abs=0.05)
 
 
 def test_matmul_terms_and_ridge():
     assert f.matmul_time.expr == sp.Max(f.matmul_flops_time.expr, f.matmul_bytes_time.expr)
     limit = sp.limit(sp.limit(f.matmul_ridge.expr, D, sp.oo), F, sp.oo)
     assert sp.simplify(limit - f.critical_batch.expr) == 0
-    v5e = sm.get_chip("tpu-v5e")
-    ridge = f.matmul_ridge(C=v5e.flops_bf16, D=8192, F=28672, W_hbm=v5e.hbm_bw, b_a=2, b_w=2)
+    ridge = f.matmul_ridge(C=V5E.flops_bf16, D=8192, F=28672, W_hbm=V5E.hbm_bw, b_a=2, b_w=2)
     assert ridge == pytest.approx(252.86, abs=0.01)
-    both = dict(C=v5e.flops_bf16, D=8192, F=28672, W_hbm=v5e.hbm_bw, b_a=2, b_w=2)
+    both = dict(C=V5E.flops_bf16, D=8192, F=28672, W_hbm=V5E.hbm_bw, b_a=2, b_w=2)
     assert f.matmul_flops_time(B=ridge, **{k: both[k] for k in "CDF"}) == pytest.approx(
-        f.matmul_bytes_time(B=ridge, D=8192, F=28672, W_hbm=v5e.hbm_bw, b_a=2, b_w=2))
+        f.matmul_bytes_time(B=ridge, D=8192, F=28672, W_hbm=V5E.hbm_bw, b_a=2, b_w=2))
+    assert cb.roofline(V5E).ridge == ridge
+
+
+def test_roofline_is_the_larger_term_and_bars_are_each_pairs_critical_batch():
+    r = cb.roofline(H100, "fp8", "fp8")
+    assert np.array_equal(r.time, np.maximum(r.flops_time, r.bytes_time))
+    assert r.pairs[-1] == ("fp8", "fp8") and r.pair_critical[-1] == r.critical_batch
+    assert r.pair_critical[:-1] == tuple(cb.critical_batch(H100, w, c) for w, c in cb.PAIRS)
 
 
 def test_claims_of_the_chapter():
@@ -54,9 +64,9 @@ def test_claims_of_the_chapter():
 
 def test_sweep_spread_over_three_runs():
     s = cb.sweep("bf16")
-    assert s["batch"][0] == 1 and s["batch"][-1] == 4096 and len(s["batch"]) == 24
-    assert np.all(s["lo"] <= s["median"]) and np.all(s["median"] <= s["hi"])
-    assert cb.sweep("fp8")["batch"][0] == 16
+    assert s.batch[0] == 1 and s.batch[-1] == 4096 and len(s.batch) == 24
+    assert np.all(s.lo <= s.median) and np.all(s.median <= s.hi)
+    assert cb.sweep("fp8").batch[0] == 16
     with pytest.raises(ValueError, match="dtype"):
         cb.sweep("int4")
 
@@ -71,22 +81,29 @@ def test_measured_knees_and_fp8_cancellation():
 
 
 def test_roofline_view_updates_in_place_and_rejects_bad_input():
-    fig, text = cb.roofline()
+    drawing, text = views.roofline()
     assert "243.2" in text
+    fig = drawing.fig
     lines, patches = len(fig.axes[0].lines), len(fig.axes[1].patches)
-    again, text = cb.roofline(fig, chip="h100", weights="fp8", compute="fp8")
-    assert again is fig and len(fig.axes) == 2
+    again, text = views.roofline(drawing, chip=H100, weights="fp8", compute="fp8")
+    assert again is drawing and again.fig is fig and len(fig.axes) == 2
     assert len(fig.axes[0].lines) == lines and len(fig.axes[1].patches) == patches
     assert "295.4" in text
     assert all(len(line) <= 88 for line in text.splitlines())
     for bad, name in ((dict(chip="tpu-v9"), "chip"), (dict(weights="fp4"), "weights"),
                       (dict(compute="int4"), "compute")):
         with pytest.raises(ValueError, match=f"^{name}"):
-            cb.roofline(None, **bad)
+            views.roofline(None, **bad)
 
 
 def test_measured_roofline_view():
-    fig, text = cb.measured_roofline()
+    drawing, text = views.measured_roofline()
     assert "B = 250" in text and "B = 223" in text
-    again, text = cb.measured_roofline(fig, peaks="datasheet")
-    assert again is fig and "B = 295" in text
+    again, text = views.measured_roofline(drawing, peaks="datasheet")
+    assert again is drawing and "B = 295" in text
+
+
+def test_explorer_starts_at_the_chapters_choice():
+    explorer = views.explorer()
+    assert explorer.values() == {"chip": V5E, "weights": "int8", "compute": "bf16"}
+    assert "121.6" in explorer.text.value

@@ -8,15 +8,19 @@ import sympy as sp
 from hypothesis import given, settings, strategies as st
 
 import servingmath as sm
-from servingmath import formulas as f
+from servingmath import plan_for_target
+from servingmath.analysis.decision_framework import (curve, ici_comparison, recipe_comparison, snippet_max_batch,
+                                                     tradeoff_rows)
+from servingmath.analysis.framework import batch_for_target, ici_verdict
+from servingmath.analysis.plan import step_time_at
 from servingmath.answers.decision_framework import ex2_chips, ex3_best, flops_per_token
-from servingmath.figures.decision_framework import (decision_framework, ici_comparison, plan_card,
-                                                    recipe_comparison, snippet_max_batch, tradeoff_rows)
-from servingmath.symbols import B, T_step
-from servingmath.targets import (batch_for_target, default_mesh_axes, has_wraparound, ici_verdict,
-                                 plan_for_target, slice_shape, step_time_at)
+from servingmath.core import formulas as f
+from servingmath.core.symbols import B, T_step
+from servingmath.present.decision_framework import plan_card, recipe_rows
+from servingmath.widgets.decision_framework import decision_framework, explorer
 
-DEFAULTS = dict(model="llama-3-70b", chip="tpu-v5e", weights="int8", kv="int8", compute="bf16", context=8192)
+DEFAULTS = dict(model="llama-3-70b", chip="tpu-v5e", weights="int8", kv_dtype="int8", compute="bf16", context=8192)
+LLAMA, V5E, H100 = sm.get_model("llama-3-70b"), sm.get_chip("tpu-v5e"), sm.get_chip("h100")
 
 
 # --- the formulas of the chapter ---------------------------------------------------------------
@@ -73,21 +77,23 @@ def test_a_target_no_batch_meets_names_a_larger_slice():
     assert tp.batch_reason == "misses target" and not tp.meets_target
     assert tp.plan.batch == 1 and tp.step_at_one > 0.010
     assert tp.slice_meeting_target == 16
-    assert "no batch meets the target" in plan_card(tp)
+    assert "no batch meets the target" in plan_card(tp, V5E)
 
 
 def test_a_target_no_slice_meets():
     tp = plan_for_target(1e-4, **DEFAULTS)
     assert tp.slice_meeting_target is None
-    assert "no slice of this chip is fast enough" in plan_card(tp)
+    assert "no slice of this chip is fast enough" in plan_card(tp, V5E)
 
 
 def test_a_deployment_that_does_not_fit_gives_a_card_not_an_error():
     tp = plan_for_target(0.015, model="llama-3-70b", chip="tpu-v5e", chips=4, weights="bf16")
     assert tp.batch_reason == "does not fit" and not tp.plan.fits
-    assert "does not fit" in plan_card(tp)
-    fig, text = decision_framework(None, chips=4, weights="bf16", kv="bf16")
+    assert "does not fit" in plan_card(tp, V5E)
+    drawing, text = decision_framework(None, chips=4, weights="bf16", kv_dtype="bf16")
     assert "does not fit" in text
+    assert drawing.art["note"].get_text() == f"does not fit: needs {tp.plan.bytes_needed / 1e9:.1f} GB, has 64.0 GB"
+    assert len(curve(tp.plan).batches) == 0
 
 
 def test_batch_is_not_a_planner_argument():
@@ -98,36 +104,41 @@ def test_batch_is_not_a_planner_argument():
 # --- ICI ---------------------------------------------------------------------------------------------
 
 def test_slice_shapes_and_wraparound():
-    assert [slice_shape("tpu-v5e", n) for n in (1, 4, 8, 16, 32, 64, 128, 256)] == [
+    assert [V5E.shape_name(n) for n in (1, 4, 8, 16, 32, 64, 128, 256)] == [
         "1x1", "2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"]
-    assert slice_shape("h100", 8) is None
-    assert not has_wraparound("tpu-v5e", 128) and has_wraparound("tpu-v5e", 256)
-    assert default_mesh_axes("tpu-v5e", 16) == 2 and default_mesh_axes("h100", 8) == 1
-    assert default_mesh_axes("tpu-v5e", 1) == 1
+    assert H100.shape_name(8) is None
+    assert not V5E.wraparound(128) and V5E.wraparound(256)
+    assert V5E.mesh_axes(16) == 2 and H100.mesh_axes(8) == 1
+    assert V5E.mesh_axes(1) == 1
 
 
 def test_ici_threshold_is_the_max_of_the_bounds_over_the_same_axes():
-    cmp = ici_comparison(model="llama-3-70b", chip="tpu-v5e", chips=32, weights="bf16")
-    assert cmp["batch"] == 138
-    assert cmp["corrected"] == pytest.approx(max(cmp["flops"], cmp["hbm"]))
-    assert cmp["corrected"] == pytest.approx(46.17, abs=0.01) and cmp["safe"]
-    assert cmp["article"] == pytest.approx(23.09, abs=0.01) and cmp["article"] < 32
-    assert cmp["no_wrap"] == pytest.approx(cmp["corrected"] / 2) and not cmp["safe_no_wrap"]
+    cmp = ici_comparison(LLAMA, V5E, chips=32, weights="bf16")
+    assert cmp.batch == 138
+    assert cmp.corrected == pytest.approx(max(cmp.flops, cmp.hbm))
+    assert cmp.corrected == pytest.approx(46.17, abs=0.01) and cmp.safe
+    assert cmp.article == pytest.approx(23.09, abs=0.01) and cmp.article < 32
+    assert cmp.no_wrap == pytest.approx(cmp.corrected / 2) and not cmp.safe_no_wrap
 
 
 def test_ici_safe_caps_the_batch_where_the_hbm_bound_reaches_the_slice():
     tp = plan_for_target(0.015, model="llama-3.1-405b", chip="tpu-v5e-2026", chips=64, weights="int8",
-                         kv="int8", ici_safe=True)
+                         kv_dtype="int8", ici_safe=True)
     assert tp.batch_reason == "ICI" and tp.plan.batch == 91 and tp.ici.safe
-    over = sm.plan(model="llama-3.1-405b", chip="tpu-v5e-2026", chips=64, weights="int8", kv="int8", batch=92,
+    over = sm.plan(model="llama-3.1-405b", chip="tpu-v5e-2026", chips=64, weights="int8", kv_dtype="int8", batch=92,
                    mesh_axes=2)
-    assert not ici_verdict(over, "llama-3.1-405b", 2).safe
+    assert not ici_verdict(over, sm.get_model("llama-3.1-405b"), sm.get_chip("tpu-v5e-2026"), 2).safe
 
 
 # --- the article's recipe, the tradeoff table, the source's code -----------------------------------
 
 def test_recipe_side_by_side_for_bf16():
-    rows = {r[0].split()[0]: r for r in recipe_comparison()}
+    steps = {s.step: s for s in recipe_comparison()}
+    assert sorted(steps) == [1, 2, 3, 4, 5, 6]
+    assert (steps[2].article, steps[2].corrected) == (9, 16)
+    assert (steps[3].article, steps[3].article_chips, steps[3].corrected, steps[3].corrected_chips) == (1, 9, 42, 16)
+    assert steps[6].corrected == pytest.approx(3.84, abs=0.01)
+    rows = {r[0].split()[0]: r for r in recipe_rows(recipe_comparison(), V5E)}
     assert rows["2"][2] == "9 chips" and rows["2"][4] == "16 chips (4x4)"
     assert rows["3"][2] == "1 on 9 chips" and rows["3"][4] == "42 on 16 chips"
     assert float(rows["6"][4]) == pytest.approx(3.84, abs=0.01)
@@ -137,30 +148,49 @@ def test_recipe_side_by_side_for_bf16():
     (2048, 554, 5.36, 38.78), (4096, 277, 5.39, 26.47), (8192, 138, 5.44, 20.25),
     (16384, 69, 5.54, 19.45), (32768, 34, 5.74, 19.25)])
 def test_tradeoff_table_matches_the_recomputed_source(context, max_b, lat1_ms, latmax_ms):
-    row = {r["context"]: r for r in tradeoff_rows()}[context]
-    assert row["max_batch"] == max_b
-    assert row["latency_1"] * 1e3 == pytest.approx(lat1_ms, abs=0.005)
-    assert row["latency_max"] * 1e3 == pytest.approx(latmax_ms, abs=0.005)
-    assert row["kv_over_flops"] == (context > 2048)
+    row = {r.context: r for r in tradeoff_rows()}[context]
+    assert row.max_batch == max_b
+    assert row.latency_1 * 1e3 == pytest.approx(lat1_ms, abs=0.005)
+    assert row.latency_max * 1e3 == pytest.approx(latmax_ms, abs=0.005)
+    assert row.kv_over_flops == (context > 2048)
 
 
 def test_source_snippet_plots_a_quarter_of_the_batch():
     assert snippet_max_batch(8192) == 34
-    assert {r["context"]: r for r in tradeoff_rows()}[8192]["snippet_latency"] == pytest.approx(8.81e-3, abs=1e-5)
+    assert {r.context: r for r in tradeoff_rows()}[8192].snippet_latency == pytest.approx(8.81e-3, abs=1e-5)
 
 
 # --- the view ------------------------------------------------------------------------------------------
 
 def test_view_updates_in_place_and_rejects_bad_input():
-    fig, text = decision_framework()
+    drawing, text = decision_framework()
+    fig = drawing.fig
     artists = list(fig.axes[0].lines)
-    fig2, text2 = decision_framework(fig, model="llama-3-8b", chip="h100", target_ms=None)
-    assert fig2 is fig and list(fig.axes[0].lines) == artists and len(fig.axes) == 1
+    drawing2, text2 = decision_framework(drawing, model=sm.get_model("llama-3-8b"), chip=H100, target_ms=None)
+    assert drawing2 is drawing and list(fig.axes[0].lines) == artists and len(fig.axes) == 1
     assert "PLAN  llama-3-8b" in text2 and "no latency target" in text2
+    assert not drawing.art["target"].get_visible()
     with pytest.raises(ValueError, match="^target_ms: "):
-        decision_framework(fig, target_ms=-5)
+        decision_framework(drawing, target_ms=-5)
     with pytest.raises(ValueError, match="^chips: "):
-        decision_framework(fig, chips=3)
+        decision_framework(drawing, chips=3)
+
+
+def test_curve_ends_at_the_max_batch_and_holds_the_planned_point():
+    tp = plan_for_target(0.015, **DEFAULTS)
+    c = curve(tp.plan)
+    assert c.batches[0] == 1 and c.batches[-1] == tp.full.max_batch
+    i = list(c.batches).index(tp.plan.batch)
+    assert c.step_time_s[i] == pytest.approx(tp.plan.step_time_s, rel=1e-12)
+    assert c.tokens_per_s_per_chip[i] == pytest.approx(tp.plan.tokens_per_s_per_chip, rel=1e-12)
+
+
+def test_explorer_offers_the_presets_and_extra_models():
+    tiny = sm.get_model("llama-3-8b")
+    ex = explorer(models=[("another", tiny)])
+    assert ex.text.value.startswith("<pre>PLAN  llama-3-70b on")
+    ex.controls["model"].value = tiny
+    assert "PLAN  llama-3-8b" in ex.text.value
 
 
 def test_card_names_every_step_and_its_chapter():
@@ -175,7 +205,7 @@ def test_custom_model_from_a_hugging_face_config(tmp_path):
     path = tmp_path / "tiny.json"
     path.write_text('{"num_hidden_layers": 2, "hidden_size": 256, "intermediate_size": 512, '
                     '"num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 1000}')
-    fig, text = decision_framework(None, model=str(path), chip="h100", target_ms=5)
+    drawing, text = decision_framework(None, model=sm.load_model_file(path), chip=H100, target_ms=5)
     assert "PLAN  tiny on" in text
 
 

@@ -1,16 +1,20 @@
 """Chapter 10 (disaggregated serving): the ratio, its extensions, the split of pools and the answers."""
 
+import math
 import time
 
 import pytest
 import sympy as sp
 
 import servingmath as sm
-from servingmath import formulas as f
+from servingmath.analysis.disaggregated_serving import hit_rate_for_ratio, ratio_curves, reported_ratios, split
 from servingmath.article import ARTICLE_INPUTS, claims
-from servingmath.figures.disaggregated_serving import (A800, MOONCAKE, REPORTED, SOURCE_PD, hit_rate_for_ratio,
-                                                       reported_table_rows, split, split_view)
-from servingmath.symbols import B, G, N, T, T_prefill, T_step, h
+from servingmath.core import formulas as f
+from servingmath.core.hardware import A800
+from servingmath.core.symbols import N, T, T_prefill, h
+from servingmath.data.disaggregated import MOONCAKE, REPORTED
+from servingmath.present.disaggregated_serving import SOURCE_PD, reported_rows, split_text
+from servingmath.widgets.disaggregated_serving import explorer, split_view
 
 DEFAULTS = dict(prompt=8192, decode=512, ttft=2.0, tpot=0.05, decode_chips=16)
 MOONCAKE_NODES = dict(chip=A800, prompt=MOONCAKE["prompt"], decode=MOONCAKE["decode"], ttft=MOONCAKE["ttft"],
@@ -74,9 +78,11 @@ def test_mooncake_workload_gives_about_41_to_1():
 
 
 def test_reported_ratios():
-    rows = reported_table_rows()
+    assert [round(r, 2) for r in reported_ratios()] == [2.30, 1.67, 2.00, 1.00, 0.75, 1.00]
+    rows = reported_rows()
     assert len(rows) == len(REPORTED)
     assert [r[3] for r in rows] == ["2.30", "1.67", "2.00", "1.00", "0.75", "1.00"]
+    assert rows[-1][2] == "%d:%d" % MOONCAKE["best_ratio"]
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -93,14 +99,31 @@ def test_split_rejects_bad_input_with_one_line(bad, message):
         split(**{**DEFAULTS, **bad})
 
 
+def test_curves_are_the_split_at_each_point_and_nan_where_nothing_splits():
+    curves = ratio_curves(**DEFAULTS)
+    at_half = list(curves.hits).index(0.5)
+    assert curves.servers_by_hit[at_half] == split(**{**DEFAULTS, "hit": 0.5}).server_ratio
+    assert curves.chips_by_prompt[0] == split(**{**DEFAULTS, "prompt": 512}).chip_ratio
+    assert math.isnan(ratio_curves(**{**DEFAULTS, "ttft": 0.1}).servers_by_prompt[-1])
+
+
 def test_split_view_updates_in_place_quickly():
-    fig, text = split_view(None, **DEFAULTS)
+    drawing, text = split_view(None, **DEFAULTS)
+    fig = drawing.fig
     lines = [len(ax.lines) for ax in fig.axes]
     start = time.perf_counter()
-    fig2, text2 = split_view(fig, **{**DEFAULTS, "hit": 0.5, "tpot": 0.015})
+    drawing2, text2 = split_view(drawing, **{**DEFAULTS, "hit": 0.5, "tpot": 0.015})
     assert time.perf_counter() - start < 0.5
-    assert fig2 is fig and [len(ax.lines) for ax in fig.axes] == lines
+    assert drawing2 is drawing and drawing2.fig is fig and [len(ax.lines) for ax in fig.axes] == lines
     assert "3.91 servers" in text and text2 != text
+    assert text == split_text(split(**DEFAULTS))
+
+
+def test_explorer_converts_percent_and_milliseconds():
+    ex = explorer()
+    assert "3.91 servers" in ex.text.value
+    ex.controls["hit"].value = 50
+    assert f"{split(**{**DEFAULTS, 'hit': 0.5}).server_ratio:.3g} servers" in ex.text.value
 
 
 def test_answers_check():

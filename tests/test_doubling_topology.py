@@ -5,11 +5,11 @@ import sympy as sp
 
 import servingmath as sm
 from servingmath import formulas as f
+from servingmath.analysis.doubling_topology import at_max_batch, doubling, superlinear_limit
 from servingmath.answers import answers, check
 from servingmath.article import claims
-from servingmath.figures.doubling_topology import (at_max_batch, shape_name, slice_shape, superlinear_limit,
-                                                   throughput_vs_chips)
-from servingmath.symbols import B, HBM, N, S, T_step, kv
+from servingmath.core.symbols import B, N, S, T_step, kv
+from servingmath.widgets.doubling_topology import explorer, throughput_vs_chips
 
 LLAMA, V5E = sm.get_model("llama-3-70b"), sm.get_chip("tpu-v5e")
 
@@ -63,27 +63,42 @@ def test_points_and_regimes():
     assert at_max_batch(32, "bf16").bound == "memory"
     assert at_max_batch(16, "int8").bound == "compute" and at_max_batch(8, "int4").bound == "compute"
     assert not at_max_batch(8, "bf16").fits
+    assert at_max_batch(8, "bf16").overflow == pytest.approx(2 * LLAMA.param_count - 8 * V5E.hbm_bytes)
+    assert at_max_batch(32, "bf16").overflow == 0
     p = at_max_batch(8, "int4")
     assert p.step == pytest.approx(f.step_time(B=138, C=V5E.flops_bf16, N=8, P=LLAMA.param_count, S=8192,
                                                W_hbm=V5E.hbm_bw, b_w=0.5, kv=LLAMA.kv_bytes_per_token("int4")))
-    assert superlinear_limit("int8")[0] == pytest.approx(14.6, abs=0.05)
+    assert superlinear_limit("int8").chips == pytest.approx(14.6, abs=0.05)
+
+
+def test_doubling_gains():
+    gain = doubling(at_max_batch(16, "bf16"), at_max_batch(32, "bf16"))
+    assert f"x{gain.total_gain:.2f} / x{gain.per_chip_gain:.2f}" == "x3.26 / x1.63"
+    assert gain.total_gain == pytest.approx(2 * gain.per_chip_gain)
 
 
 def test_slice_shapes():
-    assert [shape_name(n) for n in (4, 8, 16, 32, 64, 128, 256)] == ["2x2", "2x4", "4x4", "4x8", "8x8", "8x16",
-                                                                     "16x16"]
-    assert slice_shape(32) == (4, 8)
+    assert [V5E.shape_name(n) for n in (4, 8, 16, 32, 64, 128, 256)] == ["2x2", "2x4", "4x4", "4x8", "8x8", "8x16",
+                                                                         "16x16"]
+    assert V5E.shape(32) == (4, 8)
 
 
 def test_figure_updates_in_place_and_reports():
-    fig, text = throughput_vs_chips(None)
+    drawing, text = throughput_vs_chips(None)
     assert "138 sequences" in text and "x3.26 total, x1.63 per chip" in text
-    lines = list(fig.axes[0].lines)
-    fig2, text2 = throughput_vs_chips(fig, weights="int4", context=32768, chips=8)
-    assert fig2 is fig and list(fig.axes[0].lines) == lines
+    lines = list(drawing.fig.axes[0].lines)
+    drawing2, text2 = throughput_vs_chips(drawing, weights="int4", context=32768, chips=8)
+    assert drawing2 is drawing and list(drawing.fig.axes[0].lines) == lines
     assert "int4" in text2
-    _, text3 = throughput_vs_chips(fig, weights="bf16", chips=8)
-    assert "no sequence fits" in text3
+    _, text3 = throughput_vs_chips(drawing, weights="bf16", chips=8)
+    assert "no sequence fits (the weights overflow HBM by 13.1 GB)" in text3
+
+
+def test_explorer_has_the_chapters_controls():
+    ex = explorer()
+    assert ex.values() == {"weights": "bf16", "context": 8192, "chips": 32}
+    assert list(ex.controls["chips"].options) == [4, 8, 16, 32, 64, 128, 256]
+    assert "138 sequences" in ex.text.value
 
 
 @pytest.mark.parametrize("bad, name", [(dict(chips=12), "chips"), (dict(chips=1), "chips"),

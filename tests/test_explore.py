@@ -1,20 +1,20 @@
 """The explorer wiring: bad input shows a message in place of the figure and recovers; nothing is eval'd."""
 
+import inspect
 from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
 
 import servingmath
-from servingmath.checks import check_count, check_number
-from servingmath.explore import Explorer, png
-from servingmath.figures.kv_cache import kv_memory
+from servingmath.core.checks import check_count, check_number
+from servingmath.figures import Drawing, png
+from servingmath.widgets import Explorer, explorer_views, kv_cache
 
 
 def make_explorer():
     batch = widgets.IntText(value=32)
-    return Explorer({"batch": batch, "context": widgets.IntText(value=8192)},
-                    lambda fig, **v: kv_memory(fig, **v)), batch
+    return Explorer({"batch": batch, "context": widgets.IntText(value=8192)}, kv_cache.kv_memory), batch
 
 
 def test_valid_input_shows_figure_and_numbers():
@@ -25,22 +25,23 @@ def test_valid_input_shows_figure_and_numbers():
 
 def test_bad_input_shows_one_line_message_and_recovers():
     explorer, batch = make_explorer()
-    figure = explorer.fig
+    drawing = explorer.drawing
+    assert isinstance(drawing, Drawing)
     batch.value = -4
     assert "batch: must be &gt; 0" in explorer.message.value
     assert explorer.image.layout.display == "none" and explorer.text.value == ""
     batch.value = 64
     assert explorer.message.value == "" and explorer.image.layout.display is None
     assert "batch 64" in explorer.text.value
-    assert explorer.fig is figure  # updated in place, not re-created
+    assert explorer.drawing is drawing and explorer.drawing.fig is drawing.fig  # updated in place, not re-created
 
 
 def test_view_updates_artists_in_place():
-    fig, _ = kv_memory(None, batch=8)
-    line = fig._servingmath["bat_pt"]
-    fig2, text = kv_memory(fig, batch=128)
-    assert fig2 is fig and fig._servingmath["bat_pt"] is line and "batch 128" in text
-    assert png(fig).startswith(b"\x89PNG")
+    drawing, _ = kv_cache.kv_memory(None, batch=8)
+    line = drawing.art["bat_pt"]
+    drawing2, text = kv_cache.kv_memory(drawing, batch=128)
+    assert drawing2 is drawing and drawing.art["bat_pt"] is line and "batch 128" in text
+    assert png(drawing.fig).startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("text", ["__import__('os').system('true')", "2**10", "1e3*2", "sqrt(2)"])
@@ -62,10 +63,10 @@ def test_library_never_evals_or_sympifies_user_input():
 
 
 def _bad_inputs():
-    """(view, parameter, bad value) for every numeric and named parameter of every explorer's view."""
-    import inspect
+    """(view, parameter, bad value) for every numeric and named parameter of every explorer's view.
 
-    from servingmath.figures import explorer_views
+    A model or chip parameter takes a record (a dropdown's value, never a name), so it has no bad value here.
+    """
     for view in explorer_views():
         for name, param in list(inspect.signature(view).parameters.items())[1:]:
             default = param.default
@@ -84,7 +85,7 @@ def _bad_inputs():
 @pytest.mark.parametrize("view, name, bad", list(_bad_inputs()))
 def test_every_explorer_answers_bad_input_with_one_line(view, name, bad):
     try:
-        fig, text = view(None, **{name: bad})
+        drawing, text = view(None, **{name: bad})
     except ValueError as err:
         assert str(err) and "\n" not in str(err) and "Traceback" not in str(err)
         return

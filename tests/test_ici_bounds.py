@@ -6,10 +6,11 @@ import sympy as sp
 
 import servingmath as sm
 from servingmath import formulas as f
+from servingmath.analysis.ici_bounds import bound_curves, ici_case, kv_bound_floor, slice_links
 from servingmath.answers import answers, check
 from servingmath.article import claims
-from servingmath.figures.ici_bounds import bound_curves, has_wraparound, ici_bandwidth, ici_bars, ici_case
-from servingmath.symbols import B, C, F, M, S, W_hbm, W_ici, Y, b_a, b_w
+from servingmath.core.symbols import B, C, F, M, S, W_hbm, W_ici, Y, b_a, b_w
+from servingmath.widgets.ici_bounds import explorer, ici_bars
 
 LLAMA, V5E = sm.get_model("llama-3-70b"), sm.get_chip("tpu-v5e")
 alpha, beta = sp.symbols("alpha beta", positive=True)
@@ -19,6 +20,10 @@ def test_bounds_reduce_to_the_articles_forms():
     assert sp.simplify(f.ici_flops_bound.expr.subs(b_a, 2).subs(C, alpha * W_ici) - F * M / alpha) == 0
     assert sp.simplify(f.ici_hbm_bound.expr.subs({b_a: 2, b_w: 2}).subs(W_hbm, beta * W_ici)
                        - F * M / (B * beta)) == 0
+    assert sp.simplify(f.ici_flops_bound_source.expr.subs(alpha, f.ici_alpha.expr)
+                       - f.ici_flops_bound.expr.subs(b_a, 2)) == 0
+    assert sp.simplify(f.ici_hbm_bound_source.expr.subs(beta, f.ici_beta.expr)
+                       - f.ici_hbm_bound.expr.subs({b_a: 2, b_w: 2})) == 0
 
 
 def test_the_larger_bound_is_the_hbm_one_below_the_critical_batch():
@@ -35,9 +40,17 @@ def test_kv_bound_is_the_solve_of_its_times_and_levels_off():
 
 
 def test_wraparound_and_bandwidth():
-    assert not has_wraparound(32, V5E) and not has_wraparound(16, V5E) and not has_wraparound(128, V5E)
-    assert has_wraparound(256, V5E)
-    assert ici_bandwidth(V5E, False) == V5E.ici_bw_bidi / 2 == V5E.ici_bw_oneway
+    assert not V5E.wraparound(32) and not V5E.wraparound(16) and not V5E.wraparound(128)
+    assert V5E.wraparound(256)
+    assert V5E.ici_bandwidth(False) == V5E.ici_bw_bidi / 2 == V5E.ici_bw_oneway
+
+
+def test_slice_links_halve_the_bandwidth_without_wraparound():
+    full, open_ = slice_links(256, V5E), slice_links(32, V5E)
+    assert full.shape == (16, 16) and full.wraparound and full.w_ici == V5E.ici_bw_bidi
+    assert full.alpha == pytest.approx(2188.9, abs=0.05) and full.beta == pytest.approx(9.0)
+    assert open_.shape == (4, 8) and not open_.wraparound
+    assert open_.alpha == pytest.approx(2 * full.alpha) and open_.beta == pytest.approx(2 * full.beta)
 
 
 def test_cases_reproduce_the_articles_and_the_sources_numbers():
@@ -52,7 +65,9 @@ def test_cases_reproduce_the_articles_and_the_sources_numbers():
     assert b64.matmul_bound == "HBM" and ici_case(64, 32, 1, "off").matmul_bound == "ICI"
     at_max = ici_case(138, 32, 2, "slice")
     assert at_max.matmul_bound == "ICI" and at_max.step_bound == "HBM"
-    assert at_max.step_ici == pytest.approx(4 * LLAMA.layers * at_max.t_ici)
+    assert at_max.step_ici == pytest.approx(4 * LLAMA.layers * at_max.t_ici) and at_max.collectives == 320
+    assert at_max.step_time == pytest.approx(at_max.step_kv + max(at_max.step_flops, at_max.step_params))
+    assert at_max.step_reads == pytest.approx(at_max.step_kv + at_max.step_params)
 
 
 def test_ici_claims():
@@ -64,19 +79,31 @@ def test_ici_claims():
 
 
 def test_bound_curves_match_the_scalar_cases():
-    y_f, y_h, y_hk = bound_curves(32, 2, "slice", batches=np.array([64.0, 138.0]))
+    curves = bound_curves(32, 2, "slice", batches=np.array([64.0, 138.0]))
     case = ici_case(138, 32, 2, "slice")
-    assert y_f[1] == pytest.approx(case.y_flops) and y_h[1] == pytest.approx(case.y_hbm)
-    assert y_hk[1] == pytest.approx(case.y_hbm_kv)
+    assert curves.y_flops == pytest.approx(case.y_flops) and curves.y_hbm[1] == pytest.approx(case.y_hbm)
+    assert curves.y_hbm_kv[1] == pytest.approx(case.y_hbm_kv)
+
+
+def test_kv_bound_floor_is_the_large_batch_limit():
+    floor = kv_bound_floor(8192, 2, False)
+    assert ici_case(1_000_000, 32, 2, "off").y_hbm_kv == pytest.approx(floor, rel=1e-3)
+    assert kv_bound_floor(8192, 2, True) == pytest.approx(2 * floor)
 
 
 def test_figure_updates_in_place():
-    fig, text = ici_bars(None)
+    drawing, text = ici_bars(None)
     assert "ICI hidden behind the HBM reads" in text and "25.1 µs" in text
-    bars = list(fig.axes[0].patches)
-    fig2, text2 = ici_bars(fig, batch=64, mesh_axes=1, wraparound="on")
-    assert fig2 is fig and list(fig.axes[0].patches) == bars
+    bars = list(drawing.fig.axes[0].patches)
+    drawing2, text2 = ici_bars(drawing, batch=64, mesh_axes=1, wraparound="on")
+    assert drawing2 is drawing and list(drawing.fig.axes[0].patches) == bars
     assert "HBM-bound" in text2
+
+
+def test_explorer_has_the_chapters_controls():
+    ex = explorer()
+    assert ex.values() == {"batch": 138, "chips": 32, "mesh_axes": 2, "wraparound": "slice", "weights": "bf16"}
+    assert "25.1 µs" in ex.text.value
 
 
 @pytest.mark.parametrize("bad, name", [(dict(chips=1), "chips"), (dict(chips=12), "chips"),

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from servingmath.data import measured
+
 torch = pytest.importorskip("torch")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +50,6 @@ def test_env_has_the_shipped_keys_and_the_notes(tiny):
 
 
 def test_the_library_reads_the_output(tiny):
-    from servingmath import measured
     out, _ = tiny
     for name in FILES:
         columns = measured.read(out / f"{name}.csv")

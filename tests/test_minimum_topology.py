@@ -6,31 +6,35 @@ import sympy as sp
 
 import servingmath as sm
 from servingmath import formulas as f
+from servingmath.analysis import minimum_topology as mt
 from servingmath.article import ARTICLE_INPUTS, SOURCE_INPUTS, claims
-from servingmath.figures import minimum_topology as mt
-from servingmath.symbols import B, HBM, N, P, W_hbm, b_kv, b_w, kv
+from servingmath.core.symbols import B, HBM, N, P, W_hbm, b_kv, b_w, kv
+from servingmath.widgets import minimum_topology as views
 
-V5E, LLAMA = sm.get_chip("tpu-v5e"), sm.get_model("llama-3-70b")
+V5E, LLAMA = sm.CHIPS["tpu-v5e"], sm.MODELS["llama-3-70b"]
 
 
 @pytest.mark.parametrize("precision, needed, chips", [("bf16", 8.82, 16), ("int8", 4.41, 8), ("int4", 2.20, 4)])
 def test_minimum_chips_and_slices(precision, needed, chips):
     row = mt.topology_row(precision)
-    assert row["chips_needed"] == pytest.approx(needed, abs=0.005)
-    assert row["chips"] == chips and row["batch"] == 42
+    assert row.chips_needed == pytest.approx(needed, abs=0.005)
+    assert row.chips == chips and row.batch == 42
     assert claims()[f"min-slice-{precision}"].exact == chips
+    assert row.kv_room == pytest.approx(chips * V5E.hbm_bytes - row.weight_bytes)
+    assert row.hbm_over_weights == pytest.approx(chips / row.chips_needed)
 
 
 def test_stale_int4_chip_count():
-    stale = f.memory_chips(B=0, HBM=V5E.hbm_bytes, P=SOURCE_INPUTS["int4_params_old"], S=1, b_w=1, kv=0)
+    stale = mt.weight_chips(V5E, SOURCE_INPUTS["int4_params_old"], 1)
     assert round(stale, 2) == SOURCE_INPUTS["int4_chips_stale"]
-    now = f.memory_chips(B=0, HBM=V5E.hbm_bytes, P=ARTICLE_INPUTS["params"], S=1, b_w=0.5, kv=0)
+    now = mt.weight_chips(V5E, ARTICLE_INPUTS["params"], 0.5)
     assert now == pytest.approx(2.1875)
 
 
 def test_full_hbm_batch_and_step_do_not_depend_on_bytes_per_weight():
     k = sp.Symbol("k", positive=True)
     filled = {N: k * P * b_w / HBM, kv: f.kv_bytes_per_token.expr.subs(b_kv, b_w)}
+    assert f.hbm_weights_ratio.expr.subs(filled) == k
     assert b_w not in sp.simplify(f.max_batch.expr.subs(filled)).free_symbols
     step = sp.simplify(f.step_time_memory_bound.expr.subs(B, f.max_batch.expr.args[0]).subs(filled))
     assert step == HBM / W_hbm == f.step_time_full_hbm.expr
@@ -47,34 +51,48 @@ def test_44_sequences_do_not_fit_43_and_42_do():
 
 def test_speedup_table_matches_measurement_and_roofline():
     t = mt.speedup_table("run3")
-    assert len(t["batch"]) == 18
-    weights_dominate = t["kv_bytes"] < t["weight_bytes_bf16"] / 4
-    assert 1.5 < t["measured"][weights_dominate].min() and t["measured"].max() < 1.95
-    assert t["measured"][t["kv_bytes"] > t["weight_bytes_bf16"]].max() < 1.35
-    assert np.all(t["predicted"] <= 2) and np.all(t["predicted"] > 1)
-    big = (t["batch"] == 512) & (t["context"] == 8192)
-    assert t["measured"][big][0] == pytest.approx(1.07, abs=0.01)
-    assert t["predicted"][big][0] == pytest.approx(1.08, abs=0.01)
+    assert len(t.batch) == 18
+    weights_dominate = t.kv_bytes < t.weight_bytes_bf16 / 4
+    assert 1.5 < t.measured[weights_dominate].min() and t.measured.max() < 1.95
+    assert t.measured[t.kv_bytes > t.weight_bytes_bf16].max() < 1.35
+    assert np.all(t.predicted <= 2) and np.all(t.predicted > 1)
+    big = (t.batch == 512) & (t.context == 8192)
+    assert t.measured[big][0] == pytest.approx(1.07, abs=0.01)
+    assert t.predicted[big][0] == pytest.approx(1.08, abs=0.01)
+
+
+def test_topology_curves_meet_the_smallest_slice_rows():
+    t = mt.topology("int8", 32768, sm.CHIPS["h100"])
+    for p, row in t.rows.items():
+        at = list(t.sizes).index(row.chips)
+        assert t.curves[p].batch[at] == row.batch and t.curves[p].step[at] == pytest.approx(row.step)
 
 
 def test_topology_view_updates_in_place_and_rejects_bad_input():
-    fig, text = mt.topology()
+    drawing, text = views.topology()
     assert "42 sequences" in text
+    fig = drawing.fig
     n_lines = [len(ax.lines) for ax in fig.axes]
-    again, text = mt.topology(fig, precision="int4", context=32768, chip="h100")
-    assert again is fig and [len(ax.lines) for ax in fig.axes] == n_lines
+    again, text = views.topology(drawing, precision="int4", context=32768, chip=sm.CHIPS["h100"])
+    assert again is drawing and [len(ax.lines) for ax in fig.axes] == n_lines
     assert all(len(line) <= 88 for line in text.splitlines())
     for bad, name in ((dict(precision="fp8"), "precision"), (dict(context=0), "context"), (dict(chip="x"), "chip")):
         with pytest.raises(ValueError, match=f"^{name}"):
-            mt.topology(None, **bad)
+            views.topology(None, **bad)
 
 
 def test_slice_sizes():
-    assert mt.slice_sizes("tpu-v5e") == [1, 4, 8, 16, 32, 64, 128, 256]
-    assert mt.slice_sizes("h100") == [1, 2, 4, 8, 16, 32, 64, 128, 256]
+    assert mt.topology(chip=V5E).sizes == (1, 4, 8, 16, 32, 64, 128, 256)
+    assert mt.topology(chip=sm.CHIPS["h100"]).sizes == (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 
 def test_precision_speedup_view():
-    fig, text = mt.precision_speedup()
-    again, _ = mt.precision_speedup(fig)
-    assert again is fig and "1.07x to 1.94x" in text
+    drawing, text = views.precision_speedup()
+    again, _ = views.precision_speedup(drawing)
+    assert again is drawing and "1.07x to 1.94x" in text
+
+
+def test_explorer_starts_at_the_chapters_choice():
+    explorer = views.explorer()
+    assert explorer.values() == {"precision": "bf16", "context": 8192, "chip": V5E}
+    assert "42 sequences" in explorer.text.value

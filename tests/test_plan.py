@@ -5,13 +5,14 @@ import math
 import pytest
 
 from servingmath import plan
+from servingmath.present import fit_message, plan_json
 
 CONTRACT = ("param_count param_bytes kv_bytes_per_token kv_bytes_per_sequence batch kv_bytes total_bytes hbm_bytes "
             "fits min_chips min_slice_chips max_batch step_time_s bound critical_batch tokens_per_s "
             "tokens_per_s_per_chip qps_per_chip prefill_time_s prefill_decode_ratio ici_flops_bound_chips "
             "ici_hbm_bound_chips cost_per_million_tokens").split()
 
-WORKED = dict(model="llama-3-70b", chip="tpu-v5e", chips=8, weights="int8", kv="int8", context=8192, batch=32)
+WORKED = dict(model="llama-3-70b", chip="tpu-v5e", chips=8, weights="int8", kv_dtype="int8", context=8192, batch=32)
 
 
 def test_worked_example_matches_the_article():
@@ -24,8 +25,9 @@ def test_worked_example_matches_the_article():
 
 
 def test_json_contract_has_every_key():
-    data = plan(**WORKED).to_dict()
+    data = plan_json(plan(**WORKED))
     assert set(CONTRACT) <= set(data)
+    assert data["kv"] == "int8" and data["fit_message"].startswith("fits: needs 113.5 GB")
 
 
 def test_default_chips_is_the_smallest_slice_that_fits():
@@ -43,7 +45,7 @@ def test_four_by_four_halves_the_step():
 def test_a_deployment_that_does_not_fit_is_an_answer():
     p = plan(chip="tpu-v5e", chips=1, weights="bf16", batch=8)
     assert not p.fits
-    assert p.fit_message.startswith("does not fit: needs ") and ", has 16.0 GB" in p.fit_message
+    assert fit_message(p).startswith("does not fit: needs ") and ", has 16.0 GB" in fit_message(p)
     for key, value in p.to_dict().items():
         if isinstance(value, float):
             assert math.isfinite(value), key
@@ -66,6 +68,7 @@ def test_measured_efficiency_is_slower_than_ideal_with_the_same_keys():
                                                                                compute="fp8", efficiency="measured")
     assert measured.step_time_s > ideal.step_time_s
     assert set(ideal.to_dict()) == set(measured.to_dict())
+    assert (ideal.efficiency_measured_on, measured.efficiency_measured_on) == (None, "h100")
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -89,7 +92,7 @@ def test_measured_efficiency_is_slower_than_ideal_with_the_same_keys():
     ({"model": "llama-9"}, "model: unknown 'llama-9'"),
     ({"chip": "tpu-v9"}, "chip: unknown 'tpu-v9'"),
     ({"weights": "fp4"}, "weights: unknown 'fp4'"),
-    ({"kv": "fp16"}, "kv: unknown 'fp16'"),
+    ({"kv_dtype": "fp16"}, "kv: unknown 'fp16'"),
     ({"compute": "int4"}, "compute: unknown 'int4'"),
     ({"efficiency": "optimistic"}, "efficiency: unknown 'optimistic'"),
 ])

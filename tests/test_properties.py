@@ -5,7 +5,7 @@ import math
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from servingmath import CHIPS, Model, formulas as f, get_chip, plan
-from servingmath.precision import BYTES
+from servingmath.core.precision import BYTES
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
 
@@ -44,7 +44,7 @@ def test_more_chips_never_lowers_max_batch(model, chip, dtype, context, data):
 @given(models(), chips, dtypes, dtypes, computes, contexts, st.integers(1, 4096), st.data())
 def test_step_time_never_below_the_weight_read(model, chip, weights, kv, compute, context, batch, data):
     n = data.draw(st.sampled_from(get_chip(chip).slices))
-    p = plan(model=model, chip=chip, chips=n, weights=weights, kv=kv, compute=compute, context=context, batch=batch)
+    p = plan(model=model, chip=chip, chips=n, weights=weights, kv_dtype=kv, compute=compute, context=context, batch=batch)
     assert p.step_time_s >= p.param_bytes / (n * p.hbm_bw) * (1 - 1e-12)
 
 
@@ -89,7 +89,7 @@ def test_qps_times_decode_times_step_is_batch_per_chip(model, chip, dtype, conte
 def test_plan_never_returns_nan_or_infinity(model, chip, weights, kv, compute, context, batch, decode, mfu, axes,
                                             data):
     n = data.draw(st.sampled_from(get_chip(chip).slices))
-    p = plan(model=model, chip=chip, chips=n, weights=weights, kv=kv, compute=compute, context=context,
+    p = plan(model=model, chip=chip, chips=n, weights=weights, kv_dtype=kv, compute=compute, context=context,
              batch=batch, decode=decode, mfu=mfu, mesh_axes=axes)
     for key, value in p.to_dict().items():
         if isinstance(value, float):

@@ -5,10 +5,11 @@ import sympy as sp
 
 import servingmath as sm
 from servingmath import formulas as f
-from servingmath.answers.qps_per_chip import qps_at_full_hbm, usable_hbm_for_half_qps
+from servingmath.analysis import qps_per_chip as q
+from servingmath.answers.qps_per_chip import usable_hbm_for_half_qps
 from servingmath.article import ARTICLE_INPUTS, SOURCE_INPUTS, claims
-from servingmath.figures import qps_per_chip as q
-from servingmath.symbols import G, HBM, N, P, b_kv, b_w, kv
+from servingmath.core.symbols import B, G, HBM, N, P, T_step, b_kv, b_w, kv
+from servingmath.widgets import qps_per_chip as views
 
 CHIPS = {"bf16": 16, "int8": 8, "int4": 4}
 
@@ -17,9 +18,15 @@ def test_qps_is_token_rate_over_decode_length():
     assert sp.simplify(f.tokens_per_s_per_chip.expr / G - f.qps_per_chip.expr) == 0
 
 
+def test_full_hbm_qps_is_qps_at_the_filling_batch_and_the_memory_bound_step():
+    filling = f.batch_fill.expr
+    step = f.step_time_memory_bound.expr.subs(B, filling)
+    assert sp.simplify(f.qps_per_chip.expr.subs({T_step: step, B: filling}) - f.qps_per_chip_full.expr) == 0
+
+
 def test_full_hbm_qps_scales_as_one_over_bytes_per_weight():
     k = sp.Symbol("k", positive=True)
-    q_k = qps_at_full_hbm().subs({N: k * P * b_w / HBM, kv: f.kv_bytes_per_token.expr.subs(b_kv, b_w)})
+    q_k = f.qps_per_chip_full.expr.subs({N: k * P * b_w / HBM, kv: f.kv_bytes_per_token.expr.subs(b_kv, b_w)})
     assert sp.simplify(q_k.subs(b_w, sp.Rational(1, 2)) / q_k.subs(b_w, 2)) == 4
 
 
@@ -29,7 +36,7 @@ def test_article_source_and_exact_qps(precision, article, source, exact):
     qps = lambda b, t: f.qps_per_chip(B=b, G=512, N=CHIPS[precision], T_step=t)
     assert qps(ARTICLE_INPUTS["batch_44"], ARTICLE_INPUTS["step_20ms"]) == pytest.approx(article, abs=5e-5)
     assert qps(SOURCE_INPUTS["batch_43"], SOURCE_INPUTS["step_19ms"]) == pytest.approx(source, abs=5e-5)
-    assert q.serving_row(precision)["qps_per_chip"] == pytest.approx(exact, abs=5e-5)
+    assert q.serving_row(precision).qps_per_chip == pytest.approx(exact, abs=5e-5)
     assert claims()[f"qps-{precision}"].exact == pytest.approx(exact, abs=5e-5)
 
 
@@ -43,24 +50,39 @@ def test_printed_roundings():
 
 def test_cost_per_million_tokens_and_half_qps():
     row = q.serving_row("bf16")
-    assert row["tokens_per_s_per_chip"] == pytest.approx(134.0, abs=0.1)
-    assert row["cost_per_million"] == pytest.approx(2.487, abs=0.001)
-    assert q.serving_row("int4")["cost_per_million"] == pytest.approx(row["cost_per_million"] / 4)
+    assert row.tokens_per_s_per_chip == pytest.approx(134.0, abs=0.1)
+    assert row.cost_per_million == pytest.approx(2.487, abs=0.001)
+    assert q.serving_row("int4").cost_per_million == pytest.approx(row.cost_per_million / 4)
     assert usable_hbm_for_half_qps() / 1e9 == pytest.approx(11.37, abs=0.01)
-    assert q.serving_row("bf16", decode=1024)["cost_per_million"] == pytest.approx(row["cost_per_million"])
+    assert q.serving_row("bf16", decode=1024).cost_per_million == pytest.approx(row.cost_per_million)
+
+
+def test_no_batch_no_throughput_and_the_realistic_guess():
+    empty = q.serving_row("bf16", context=2**19)
+    assert empty.batch == 0 and empty.qps_per_chip == 0 and empty.cost_per_million is None
+    over = q.qps_over_context("int8", realistic_fraction=0.5)
+    assert over.realistic_here == pytest.approx(over.here["int8"].qps_per_chip / 2)
+    assert list(over.realistic) == pytest.approx([r.qps_per_chip / 2 for r in over.rows["int8"]])
 
 
 def test_qps_view_updates_in_place_and_rejects_bad_input():
-    fig, text = q.qps()
+    drawing, text = views.qps()
     assert "0.262" in text and "$2.49" in text
+    fig = drawing.fig
     n_lines = [len(ax.lines) for ax in fig.axes]
-    again, text = q.qps(fig, decode=64, context=131072, precision="int4")
-    assert again is fig and [len(ax.lines) for ax in fig.axes] == n_lines
+    again, text = views.qps(drawing, decode=64, context=131072, precision="int4")
+    assert again is drawing and [len(ax.lines) for ax in fig.axes] == n_lines
     assert all(len(line) <= 88 for line in text.splitlines())
     for bad, name in ((dict(precision="fp8"), "precision"), (dict(decode=0), "decode"),
-                      (dict(chip="h200"), "chip"), (dict(context=-1), "context")):
+                      (dict(chip=sm.CHIPS["h200"]), "chip"), (dict(context=-1), "context")):
         with pytest.raises(ValueError, match=f"^{name}"):
-            q.qps(None, **bad)
+            views.qps(None, **bad)
+
+
+def test_explorer_starts_at_the_chapters_choice():
+    explorer = views.explorer()
+    assert explorer.values() == {"decode": 512, "context": 8192, "precision": "bf16"}
+    assert "0.262" in explorer.text.value
 
 
 def test_answers_registered():

@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 import servingmath as sm
-from servingmath import calibration as cal
-from servingmath import measured
+from servingmath.analysis import reality_check as rc
 from servingmath.answers import answers
-from servingmath.figures import reality_check as rc
+from servingmath.data import measured
+from servingmath.present.reality_check import decomposition_text
+from servingmath.widgets import reality_check as views
 
 BIB = (Path(__file__).resolve().parents[1] / "book" / "references.bib").read_text()
 
@@ -37,7 +38,7 @@ def test_public_rows_are_complete_and_cited():
     assert len(rows) >= 12 and len({r["id"] for r in rows}) == len(rows)
     for row in rows:
         assert re.search(r"@\w+\{" + re.escape(row["source"]) + ",", BIB), row["source"]
-        assert row["metric"] in cal.METRICS and row["value"] > 0 and row["where"]
+        assert row["metric"] in rc.METRICS and row["value"] > 0 and row["where"]
         assert row["chip"] in sm.CHIPS and row["chips"] == row["tp"]
         assert row["tokens_per_s"] > 0 and row["system_chips"] >= row["chips"]
     assert {r["source"] for r in rows} == {"mlperf", "trtllm", "nim", "tpurecipes"}
@@ -50,21 +51,27 @@ def test_llama2_shape_differs_only_in_vocabulary():
 
 
 def test_public_comparison():
-    results = {r["row"]["id"]: r for r in cal.public_comparison()}
+    results = {r.row["id"]: r for r in rc.public_comparison()}
     for r in results.values():
-        for kind in ("ideal", "calibrated"):
-            assert 0 < r[kind]["fraction"] < 3
-        assert r["calibrated"]["fraction"] >= r["ideal"]["fraction"]  # the calibrated prediction is slower
+        for prediction in (r.ideal, r.calibrated):
+            assert 0 < prediction.fraction < 3
+        assert r.calibrated.fraction >= r.ideal.fraction  # the calibrated prediction is slower
     # throughput per H100 falls with tensor parallelism (communication the roofline leaves out)
-    tp = [results[f"trtllm-h100-tp{n}"]["ideal"]["fraction"] for n in (1, 2, 4, 8)]
+    tp = [results[f"trtllm-h100-tp{n}"].ideal.fraction for n in (1, 2, 4, 8)]
     assert tp[1] > tp[2] > tp[3]
     # Little's law: ~82 sequences per GPU in MLPerf's interactive run
-    assert results["mlperf-v50-h200-interactive"]["batch"] == 82
-    assert not results["mlperf-v40-h200-server"]["fits"]
+    assert results["mlperf-v50-h200-interactive"].batch == 82
+    assert not results["mlperf-v40-h200-server"].fits
+    gap = rc.public_fractions(list(results.values()))
+    assert gap.ids == tuple(results)
+    assert gap.ideal_range[0] <= gap.ideal_median <= gap.ideal_range[1] <= gap.ideal.max()
+    assert gap.calibrated_median >= gap.ideal_median
 
 
 def test_knees_cancel_for_fp8():
     assert rc.spec_knee("bf16") == pytest.approx(rc.spec_knee("fp8"), rel=0.01)
+    sweep = rc.matmul_sweep("fp8")
+    assert (sweep.spec_knee, sweep.measured_knee) == (rc.spec_knee("fp8"), rc.measured_knee("fp8"))
     assert rc.measured_knee("fp8") == pytest.approx(rc.measured_knee("bf16"), rel=0.1)
     assert rc.measured_knee("bf16") < rc.spec_knee("bf16")
 
@@ -76,32 +83,38 @@ def test_ratio_matrix_layout():
     assert np.nanmin(m) > 1  # the datasheet roofline is always too fast
 
 
-@pytest.mark.parametrize("view", [rc.matmul_knee, rc.grid_ratio, rc.public_gap])
+@pytest.mark.parametrize("view", [views.matmul_knee, views.grid_ratio, views.public_gap])
 def test_static_figures_build(view):
-    fig, text = view(None)
-    assert text and len(fig.axes) >= 1
+    drawing, text = view(None)
+    assert text and len(drawing.fig.axes) >= 1
+    again, text2 = view(drawing)
+    assert again is drawing and text2 == text
 
 
 def test_decomposition_updates_in_place():
-    fig, text = rc.decomposition(None)
-    axes = list(fig.axes)
+    drawing, text = views.decomposition(None)
+    axes = list(drawing.fig.axes)
     assert len(axes) <= 2
-    fig2, text2 = rc.decomposition(fig, grid="fp8, CUDA graphs (run 3)", batch=512, context=8192)
-    assert fig2 is fig and list(fig.axes) == axes and text2 != text
+    drawing2, text2 = views.decomposition(drawing, grid="fp8, CUDA graphs (run 3)", batch=512, context=8192)
+    assert drawing2 is drawing and list(drawing.fig.axes) == axes and text2 != text
     assert "measured" in text2
+    assert text2 == decomposition_text(rc.point("fp8, CUDA graphs (run 3)", 512, 8192))
 
 
 def test_decomposition_rejects_unmeasured_points():
     with pytest.raises(ValueError, match="^batch: 192 at context 4,096"):
-        rc.decomposition(None, grid="fp8, CUDA graphs (run 3)", batch=192, context=4096)
+        views.decomposition(None, grid="fp8, CUDA graphs (run 3)", batch=192, context=4096)
     with pytest.raises(ValueError, match="^data:"):
-        rc.decomposition(None, grid="int4")
+        views.decomposition(None, grid="int4")
 
 
 def test_point_parts_match_the_model():
     p = rc.point("bf16, eager (3 runs)", 1, 32768)
-    assert p["calibrated"]["total"] > 1.5 * p["ideal"]["total"]  # the stream limit of batch 1
-    assert p["measured"][0] / p["calibrated"]["total"] == pytest.approx(1, abs=0.1)
+    assert p.parts["calibrated"].total > 1.5 * p.parts["ideal"].total  # the stream limit of batch 1
+    assert p.ratio("calibrated") == pytest.approx(1, abs=0.1)
+    ideal = p.parts["ideal"]
+    assert ideal.total == pytest.approx(ideal.kv_read + max(ideal.weight_read, ideal.flops), rel=1e-12)
+    assert ideal.beyond_reads == pytest.approx(0, abs=1e-12)
 
 
 @pytest.mark.parametrize("label", ["reality-check-1", "reality-check-2", "reality-check-3"])
@@ -117,7 +130,7 @@ def test_answer_values():
 
 
 def test_read_loads_a_file_like_table(tmp_path):
-    shipped = Path(measured.__file__).parent / "data" / "measured" / "h100" / "run1" / "peaks.csv"
+    shipped = Path(measured.__file__).parent / "measured" / "h100" / "run1" / "peaks.csv"
     a, b = measured.read(shipped), measured.table("peaks", "run1")
     assert a.keys() == b.keys() and np.array_equal(a["value"], b["value"])
     empty = tmp_path / "full_model_fp8.csv"

@@ -7,19 +7,21 @@ import sympy as sp
 
 import servingmath as sm
 from servingmath import formulas as f
+from servingmath.analysis.worked_numbers import kv_read_equals_weight_read, step_terms, worked_step
 from servingmath.article import claims
-from servingmath.figures.worked_numbers import step_terms, step_view
-from servingmath.symbols import B
+from servingmath.core.symbols import B
+from servingmath.widgets.worked_numbers import explorer, step_view
 
-BS32 = dict(chip="tpu-v5e", weights="int8", kv="int8", context=8192, batch=32)
+BS32 = dict(chip="tpu-v5e", weights="int8", kv_dtype="int8", context=8192, batch=32)
 
 
 def test_step_terms_add_up_to_the_step_time_formula():
     for chips in (8, 16):
         p = sm.plan(chips=chips, **BS32)
         t = step_terms(p)
-        assert math.isclose(t["step"], p.step_time_s, rel_tol=1e-12)
-        assert t["flops"] < t["params"]  # memory-bound at B = 32
+        assert math.isclose(t.step, p.step_time_s, rel_tol=1e-12)
+        assert math.isclose(t.step, t.kv + max(t.flops, t.params), rel_tol=1e-12)
+        assert t.flops < t.params and not t.flops_win  # memory-bound at B = 32
 
 
 def test_the_max_in_the_step_is_flops_against_weight_read():
@@ -27,6 +29,12 @@ def test_the_max_in_the_step_is_flops_against_weight_read():
     assert set(mx.args) == {f.step_flops_time.expr, f.param_load_time.expr}
     assert sp.simplify(f.step_time.expr - f.kv_load_time.expr - mx) == 0
     assert sp.solve(sp.Eq(*mx.args), B) == [f.critical_batch.expr]
+
+
+def test_kv_read_equals_weight_read_at_the_kv_crossover_batch():
+    (batch,) = sp.solve(sp.Eq(f.kv_load_time.expr, f.param_load_time.expr), B)
+    assert sp.simplify(batch - f.kv_crossover_batch.expr) == 0
+    assert f"{kv_read_equals_weight_read():.1f}" == "52.6"
 
 
 def test_flops_term_is_2_8_ms_against_10_8_ms_weight_read_with_the_articles_inputs():
@@ -46,20 +54,27 @@ def test_worked_numbers_claims():
 
 
 def test_view_default_and_in_place_update():
-    fig, text = step_view(None)
+    drawing, text = step_view(None)
     assert "fits: needs 113.5 GB, has 128.0 GB" in text and "= 17.5 ms\nmemory-bound: B = 32" in text
     assert "228 tokens/s/chip" in text
-    bar = fig._servingmath["bars"]["step_kv"]
-    fig2, text2 = step_view(fig, batch=512, context=512)
-    assert fig2 is fig and fig._servingmath["bars"]["step_kv"] is bar and "compute-bound" in text2
+    bar = drawing.art["bars"]["step_kv"]
+    drawing2, text2 = step_view(drawing, batch=512, context=512)
+    assert drawing2 is drawing and drawing.art["bars"]["step_kv"] is bar and "compute-bound" in text2
+    assert worked_step(batch=512, context=512).terms.flops_win
 
 
 def test_configuration_that_does_not_fit_is_an_answer():
-    fig, text = step_view(None, weights="bf16", kv="bf16", chips=8)
+    drawing, text = step_view(None, weights="bf16", kv_dtype="bf16", chips=8)
     assert "does not fit: needs 227.0 GB, has 128.0 GB" in text
-    assert not fig._servingmath["bars"]["step_max"].get_visible()
-    _, text = step_view(fig, chips=16, weights="bf16", kv="bf16")
+    assert not drawing.art["bars"]["step_max"].get_visible()
+    _, text = step_view(drawing, chips=16, weights="bf16", kv_dtype="bf16")
     assert "fits: needs 227.0 GB, has 256.0 GB" in text
+
+
+def test_explorer_shows_the_default_configuration():
+    ex = explorer()
+    assert set(ex.controls) == {"batch", "context", "weights", "kv_dtype", "chips"}
+    assert "228 tokens/s/chip" in ex.text.value
 
 
 @pytest.mark.parametrize("bad, message", [({"chips": 7}, "chips: 7 is not a valid tpu-v5e slice"),
@@ -71,6 +86,6 @@ def test_bad_input_is_a_one_line_value_error(bad, message):
 
 
 def test_answers_are_registered():
-    assert sm.check("worked-numbers-1", sm.plan(weights="bf16", kv="bf16", batch=32).step_time_s, quiet=True)
+    assert sm.check("worked-numbers-1", sm.plan(weights="bf16", kv_dtype="bf16", batch=32).step_time_s, quiet=True)
     assert sm.check("worked-numbers-2", 52.6, quiet=True)
     assert sm.check("worked-numbers-3", 268, quiet=True)

@@ -4,6 +4,8 @@ Measures, in one run on this machine:
 - every explorer's view: the median time of one slider update (recompute + redraw to PNG with Agg)
   beside the median time of a bare redraw of the same figure;
 - the library's numeric path against evaluating the same SymPy expression with subs/evalf;
+- start-up: `import servingmath` and one `python -m servingmath plan`, each beside a bare
+  `import sympy`, alternated in one run (median of several fresh interpreters each);
 - the wall time of the nbval suite, and of a cold and a cached book build.
 
 Writes _build/bench/results.json and a copy in book/benchmarks.json (shown on the book's
@@ -28,10 +30,10 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-import servingmath.figures  # noqa: E402
 from servingmath import formulas  # noqa: E402
-from servingmath.explore import png  # noqa: E402
+from servingmath.figures import png  # noqa: E402
 from servingmath.notebook import FIGURE_STYLE  # noqa: E402
+from servingmath.widgets import explorer_views  # noqa: E402
 
 
 def median_ms(action, repeat: int) -> float:
@@ -47,17 +49,17 @@ def median_ms(action, repeat: int) -> float:
 def bench_explorers(repeat: int) -> list:
     matplotlib.rcParams.update(FIGURE_STYLE)
     results = []
-    for view in servingmath.figures.explorer_views():
+    for view in explorer_views():
         name = f"{view.__module__.rsplit('.', 1)[1]}.{view.__name__}"
         try:
-            fig, _ = view(None)
+            drawing, _ = view(None)
         except Exception as err:  # a broken view is reported, the others still measured
             print(f"{name}: FAILED ({err.__class__.__name__}: {err})")
             results.append({"name": name, "update_ms_median": None, "redraw_ms_median": None})
             continue
-        png(fig)
-        update = median_ms(lambda: png(view(fig)[0]), repeat)
-        redraw = median_ms(lambda: png(fig), repeat)
+        png(drawing.fig)
+        update = median_ms(lambda: png(view(drawing)[0].fig), repeat)
+        redraw = median_ms(lambda: png(drawing.fig), repeat)
         results.append({"name": name, "update_ms_median": round(update, 2), "redraw_ms_median": round(redraw, 2)})
         print(f"{name:55s} update {update:7.1f} ms   redraw {redraw:7.1f} ms   ratio {update / redraw:4.2f}")
     return results
@@ -75,6 +77,25 @@ def bench_numeric_vs_sympy() -> float:
     print(f"numeric path vs SymPy subs/evalf: median speed-up {speedup:,.0f}x over {len(speedups)} formulas "
           f"(slowest {min(speedups):,.0f}x)")
     return speedup
+
+
+STARTUP = {"import sympy": ["-c", "import sympy"], "import servingmath": ["-c", "import servingmath"],
+           "servingmath plan": ["-m", "servingmath", "plan"]}
+
+
+def bench_startup(repeat: int = 9) -> dict:
+    """Median wall time of each start-up in fresh interpreters, alternated so all see the same machine."""
+    times = {name: [] for name in STARTUP}
+    for _ in range(repeat):
+        for name, args in STARTUP.items():
+            times[name].append(wall([sys.executable, *args]))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    result = {"startup_s": {name: round(value, 3) for name, value in medians.items()},
+              "import_vs_sympy": round(medians["import servingmath"] / medians["import sympy"], 2),
+              "plan_vs_sympy": round(medians["servingmath plan"] / medians["import sympy"], 2)}
+    print(f"start-up (median of {repeat}): {result['startup_s']}; import servingmath {result['import_vs_sympy']}x, "
+          f"one CLI plan {result['plan_vs_sympy']}x a bare import sympy")
+    return result
 
 
 def wall(command: list, env=None) -> float:
@@ -104,6 +125,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args(argv)
     results = {"explorers": bench_explorers(args.repeat), "numeric_vs_sympy_speedup": round(bench_numeric_vs_sympy())}
+    results.update(bench_startup())
     results.update({"nbval_s": None, "book_cold_s": None, "book_cached_s": None} if args.quick else bench_builds())
     target = ROOT / "_build" / "bench" / "results.json"
     target.parent.mkdir(parents=True, exist_ok=True)

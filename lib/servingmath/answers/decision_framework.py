@@ -4,37 +4,39 @@ The source leaves these three problems unanswered and underdetermined; each answ
 its assumptions, which the chapter states with the exercise.
 """
 
-from .. import formulas as f
-from ..models import get_model
-from ..targets import plan_for_target
+from ..analysis.framework import plan_for_target
+from ..analysis.plan import plan
+from ..core import formulas as f
+from ..core.hardware import PRESETS as CHIPS
+from ..core.models import PRESETS as MODELS
 from . import Answer
 
 #: Assumptions of exercise 2 (LLaMA 3-8B at batch 240): the source gives no context length.
-EX2 = {"model": "llama-3-8b", "chip": "tpu-v5e", "weights": "int8", "kv": "int8", "context": 8192}
+EX2 = {"model": MODELS["llama-3-8b"], "chip": CHIPS["tpu-v5e"], "weights": "int8", "kv_dtype": "int8",
+       "context": 8192}
 EX2_BATCH = 240
 
 #: Assumptions of exercise 3 (LLaMA 3.1-405B under 15 ms per token); besides these: pure model
 #: parallelism over both axes of the slice, ICI-safe with the bidirectional link bandwidth.
-EX3 = {"model": "llama-3.1-405b", "chip": "tpu-v5e-2026", "weights": "int8", "kv": "int8", "compute": "bf16",
-       "context": 8192}
+EX3 = {"model": MODELS["llama-3.1-405b"], "chip": CHIPS["tpu-v5e-2026"], "weights": "int8", "kv_dtype": "int8",
+       "compute": "bf16", "context": 8192}
 EX3_TARGET = 0.015
 EX3_SLICES = (32, 64, 128, 256)
 
 
-def flops_per_token(model="llama-3.1-405b") -> float:
+def flops_per_token(model=MODELS["llama-3.1-405b"]) -> float:
     """Matmul FLOPs of one token's forward pass: 2 per parameter (attention's QK and AV left out)."""
-    return f.decode_flops(B=1, P=get_model(model).param_count)
+    return f.decode_flops(B=1, P=model.param_count)
 
 
 def ex2_chips() -> int:
     """Smallest v5e slice holding LLaMA 3-8B's int8 weights and 240 int8 caches of 8,192 tokens."""
-    from ..plan import plan
     return plan(batch=EX2_BATCH, **EX2).chips
 
 
 def ex3_options(ici_safe: bool = True) -> list:
     """Exercise 3's candidates: each slice at the largest batch that meets 15 ms (and stays ICI-safe)."""
-    return [plan_for_target(EX3_TARGET, chips=n, ici_safe=ici_safe, **EX3) for n in EX3_SLICES]
+    return [plan_for_target(target_s=EX3_TARGET, chips=n, ici_safe=ici_safe, **EX3) for n in EX3_SLICES]
 
 
 def ex3_best(ici_safe: bool = True):

@@ -1,23 +1,12 @@
 """Answers to the exercises of chapter 02, the KV cache."""
 
-import sympy as sp
-
-from .. import formulas as f
-from ..chips import get_chip
-from ..models import get_model
-from ..precision import bytes_per_element
-from ..symbols import B, P, S, b_w, kv
+from ..analysis.kv_cache import crossover_context
+from ..core import formulas as f
+from ..core.hardware import PRESETS as CHIPS
+from ..core.models import PRESETS as MODELS
 from . import Answer
 
-_70B, _8B, _V5E = get_model("llama-3-70b"), get_model("llama-3-8b"), get_chip("tpu-v5e")
-
-
-def crossover_context(model, batch: int, dtype: str = "bf16") -> float:
-    """Context at which ``batch`` sequences' KV caches weigh as much as the weights (same dtype)."""
-    context = sp.solve(sp.Eq(f.kv_cache_bytes.expr, f.param_bytes.expr), S)[0]
-    return float(context.subs({B: batch, kv: model.kv_bytes_per_token(dtype), P: model.param_count,
-                               b_w: bytes_per_element(dtype)}))
-
+_70B, _8B, _V5E = MODELS["llama-3-70b"], MODELS["llama-3-8b"], CHIPS["tpu-v5e"]
 
 ANSWERS = {
     "kv-cache-1": Answer(lambda: _8B.kv_bytes_per_token("bf16"), "bytes per token", 0.001,

@@ -2,19 +2,19 @@
 
 import sympy as sp
 
-from .. import formulas as f
-from ..chips import get_chip
-from ..models import get_model
-from ..symbols import B, P, S, b_w, kv
+from ..analysis.minimum_topology import weight_chips
+from ..core import formulas as f
+from ..core.hardware import PRESETS as CHIPS
+from ..core.models import PRESETS as MODELS
+from ..core.symbols import b_w, kv
 from . import Answer
 
-_70B, _405B, _V5E = get_model("llama-3-70b"), get_model("llama-3.1-405b"), get_chip("tpu-v5e")
+_70B, _405B, _V5E = MODELS["llama-3-70b"], MODELS["llama-3.1-405b"], CHIPS["tpu-v5e"]
 
 
 def smallest_slice_405b_int8() -> int:
     """Smallest v5e slice whose HBM holds LLaMA 3.1-405B's int8 weights (KV cache left out)."""
-    need = f.memory_chips(B=0, HBM=_V5E.hbm_bytes, P=_405B.param_count, S=1, b_w=1, kv=0)
-    return _V5E.smallest_slice(need)
+    return _V5E.smallest_slice(weight_chips(_V5E, _405B.param_count, 1))
 
 
 def max_batch_32k_int8() -> int:
@@ -27,7 +27,7 @@ def speedup_when_kv_equals_weights() -> float:
     """Memory-bound speed-up from halving bytes per weight when the KV read equals the bf16 weight read."""
     t = f.step_time_memory_bound.expr
     ratio = t.subs(b_w, 2) / t.subs(b_w, 1)
-    kv_equal = sp.solve(sp.Eq(B * S * kv, 2 * P), kv)[0]
+    kv_equal = sp.solve(sp.Eq(f.kv_cache_bytes.expr, f.param_bytes.expr.subs(b_w, 2)), kv)[0]
     return float(sp.simplify(ratio.subs(kv, kv_equal)))
 
 

@@ -1,19 +1,19 @@
 """Answers to the exercises of chapter 12, the reality check."""
 
-from .. import formulas as f
-from ..calibration import H100_EFFICIENCY
-from ..chips import get_chip
-from ..measured import public_serving
-from ..models import get_model
-from ..plan import plan
+from ..analysis.plan import plan
+from ..calibration import h100_efficiency
+from ..core import formulas as f
+from ..core.hardware import PRESETS as CHIPS, Chip
+from ..core.models import PRESETS as MODELS
+from ..data.measured import public_serving
 from . import Answer
 
-_70B = get_model("llama-3-70b")
+_70B = MODELS["llama-3-70b"]
 
 
-def saturation_batch(chip="h100", chips=1) -> float:
+def saturation_batch(chip: Chip = CHIPS["h100"], chips=1) -> float:
     """Batch at which the attention streams of one chip reach its streaming bandwidth (calibrated model)."""
-    v = H100_EFFICIENCY.constants(get_chip(chip))
+    v = h100_efficiency().constants(chip)
     return f.attention_saturation_batch(K=_70B.kv_heads, N=chips, W_hbm=v["W_hbm"], w_s=v["w_s"])
 
 
@@ -25,7 +25,7 @@ def interactive_in_flight() -> float:
 
 def h200_step() -> float:
     """Calibrated step of LLaMA 3-70B in fp8 (weights, KV, FLOPs) on one H200, batch 64 at 4,096 tokens."""
-    return plan(chip="h200", chips=1, weights="fp8", kv="fp8", compute="fp8", context=4096, batch=64,
+    return plan(_70B, CHIPS["h200"], chips=1, weights="fp8", kv_dtype="fp8", compute="fp8", context=4096, batch=64,
                 efficiency="measured").step_time_s
 
 

@@ -1,6 +1,6 @@
 """Every numeric claim of the article, with the article's own arithmetic and the exact value.
 
-The article (a learner's summary of P_articlert 8 of *How to Scale Your Model*) rounds its
+The article (a learner's summary of Part 8 of *How to Scale Your Model*) rounds its
 inputs: 70e9 parameters, 160e3 KV bytes per token, 8.1e11 B/s. ``ARTICLE_INPUTS``
 names those roundings; each ``Claim`` recomputes the stated number from them
 (``article_calc``) and from the exact model and chip (``exact``), both through
@@ -150,7 +150,7 @@ def _claims():
         Claim("kv-batch-240", "kv-cache", "KV of 240 sequences at 32k (int8)", "1.3 TB", 1.3e12,
               f.kv_cache_bytes(B=240, S=32768, kv=kv8_article), f.kv_cache_bytes(B=240, S=32768, kv=kv8), "TB", "correct",
               "1.26 TB with 160e3, 1.29 TB exact"),
-        Claim("params-int8", "kv-cache", "P_articlerameter bytes (int8)", "70 GB", 70e9,
+        Claim("params-int8", "kv-cache", "Parameter bytes (int8)", "70 GB", 70e9,
               P_article, f.param_bytes(P=P, b_w=1), "GB", "rounding", "exact count 70,552,387,584 (attention + MLP + embeddings)"),
         Claim("kv-bs32", "worked-numbers", "KV caches, 32 x 8k (int8)", "41.9 GB", 41.9e9,
               f.kv_cache_bytes(B=32, S=CONTEXT, kv=kv8_article), f.kv_cache_bytes(B=32, S=CONTEXT, kv=kv8), "GB",
@@ -178,9 +178,9 @@ def _claims():
         Claim("bcrit-int8-int8", "critical-batch", "B_crit, int8 weights + int8 FLOPs", "240", 240,
               crit(V5E, "int8", 1), crit(V5E, "int8", 1), "", "constants",
               "right cancellation; the source's beta·alpha form would give 486 here"),
-        Claim("params-bf16", "minimum-topology", "P_articlerameter bytes (bf16)", "140 GB", 140e9,
+        Claim("params-bf16", "minimum-topology", "Parameter bytes (bf16)", "140 GB", 140e9,
               2 * P_article, f.param_bytes(P=P, b_w=2), "GB", "rounding", "141.1 GB exact"),
-        Claim("params-int4", "minimum-topology", "P_articlerameter bytes (int4)", "35 GB", 35e9,
+        Claim("params-int4", "minimum-topology", "Parameter bytes (int4)", "35 GB", 35e9,
               P_article / 2, f.param_bytes(P=P, b_w=0.5), "GB", "rounding",
               "35.3 GB exact; the source's table still says 2.81 chips (from an old 45 GB), it is 2.2"),
         *[Claim(f"min-slice-{d}", "minimum-topology", f"Smallest v5e slice for the weights ({d})", shape, n,
@@ -297,7 +297,7 @@ def claims_for(chapter: str) -> list:
 
 
 # --- source errata -----------------------------------------------------------------------------
-# Slips in the source chapter itself (How to Scale Your Model, P_articlert 8, applied-inference.md, text of
+# Slips in the source chapter itself (How to Scale Your Model, Part 8, applied-inference.md, text of
 # June 2026), which the article inherits or which a reader of the source meets. ``stated`` quotes
 # the source; ``corrected`` is computed here. The audit appendix prints them with ``errata_table``.
 

@@ -107,10 +107,17 @@ max_batch = Formula("max_batch", r"B_{\max}", lambda: sp.floor(batch_fill.expr),
                     "Most sequences whose caches fit beside the weights")
 step_time_full_hbm = Formula("step_time_full_hbm", r"T_{\mathrm{step}}", lambda: HBM / W_hbm, "05",
                              "Memory-bound step time when weights and caches fill every chip's HBM")
+hbm_weights_ratio = Formula("hbm_weights_ratio", "k", lambda: N * HBM / param_bytes.expr, "05",
+                            "HBM of an N-chip slice over the bytes of the weights (k > 1: room for KV caches)")
 
 # --- Chapter 06: QPS per chip ---------------------------------------------------------------
 qps_per_chip = Formula("qps_per_chip", r"\mathrm{QPS/chip}", lambda: B / (T_step * G * N), "06",
                        "Requests finished per second per chip when each request decodes G tokens")
+qps_per_chip_full = Formula(
+    "qps_per_chip_full", r"\mathrm{QPS/chip}_{\mathrm{full}}",
+    lambda: sp.simplify(qps_per_chip.expr.subs({T_step: step_time_memory_bound.expr.subs(B, batch_fill.expr),
+                                                B: batch_fill.expr})), "06",
+    "QPS per chip when the KV caches fill HBM (batch not rounded down) and the step is memory-bound")
 
 # --- Chapter 07: doubling the topology ----------------------------------------------------------
 tokens_per_s_per_chip_full = Formula(
@@ -144,6 +151,10 @@ ici_flops_bound_source = Formula("ici_flops_bound_source", r"Y_{\mathrm{FLOPs}}^
                                  "The source's form of the FLOPs-ICI bound (bf16): M F / alpha, alpha = C / W_ici")
 ici_hbm_bound_source = Formula("ici_hbm_bound_source", r"Y_{\mathrm{HBM}}^{\beta}", lambda: M * F / (B * beta), "08",
                                "The source's form of the HBM-ICI bound (bf16): M F / (B beta), beta = W_hbm / W_ici")
+ici_alpha = Formula("ici_alpha", r"\alpha_{\mathrm{ici}}", lambda: C / W_ici, "08",
+                    "ICI arithmetic intensity: FLOPs a chip computes in the time one link moves a byte")
+ici_beta = Formula("ici_beta", r"\beta", lambda: W_hbm / W_ici, "08",
+                   "HBM-to-ICI bandwidth ratio: bytes read from HBM in the time one link moves a byte")
 #: Collectives per layer of a decode step under Megatron-style model parallelism: an AllGather before
 #: the QKV and before the gate/up projections, a ReduceScatter after the output and the down projection.
 ICI_COLLECTIVES_PER_LAYER = 4
@@ -180,6 +191,11 @@ prefill_mfu = Formula("prefill_mfu", r"\mathrm{MFU}",
                       "MFU reached by a prefill that took T_prefill (matmul and attention FLOPs counted)")
 sequences_finished_per_step = Formula("sequences_finished_per_step", r"\mathrm{finished/step}", lambda: B / G, "09",
                                       "Sequences that finish per decode step when each decodes G tokens")
+prefill_mfu_matmul = Formula("prefill_mfu_matmul", r"\mathrm{MFU}_{\mathrm{matmul}}",
+                             lambda: solved(prefill_time.expr, T_prefill, MFU), "09",
+                             "MFU the article's formula infers from a prefill that took T_prefill (matmul FLOPs only)")
+prefill_tokens_per_s = Formula("prefill_tokens_per_s", r"\mathrm{tokens/s}_{\mathrm{prefill}}", lambda: T / T_prefill,
+                               "09", "Prompt tokens processed per second by a prefill of T tokens that took T_prefill")
 
 # --- Chapter 10: disaggregated serving ------------------------------------------------------------
 prefill_decode_ratio = Formula("prefill_decode_ratio", r"P_{\mathrm{servers}}/G_{\mathrm{servers}}",
@@ -198,6 +214,8 @@ prefill_chips_for_ttft = Formula("prefill_chips_for_ttft", r"N_{\mathrm{prefill}
                                  "Chips (a real number) that finish the cached prefill in T_prefill")
 decode_requests_per_s = Formula("decode_requests_per_s", r"\mathrm{req/s}_{\mathrm{decode}}", lambda: B / (T_step * G),
                                 "10", "Requests one decode server finishes per second: B slots, G steps each")
+prefill_requests_per_s = Formula("prefill_requests_per_s", r"\mathrm{req/s}_{\mathrm{prefill}}", lambda: 1 / T_prefill,
+                                 "10", "Prompts one prefill server finishes per second, one at a time")
 prefill_decode_chip_ratio = Formula("prefill_decode_chip_ratio", r"N_{\mathrm{prefill}}/N_{\mathrm{decode}}",
                                     lambda: prefill_chip_seconds_cached.expr * B / (N * T_step * G), "10",
                                     "Prefill chips per decode chip (N: chips of one decode server): prefill "

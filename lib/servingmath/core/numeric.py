@@ -131,8 +131,16 @@ def step_time_full_hbm(HBM, W_hbm):
     return HBM/W_hbm
 
 
+def hbm_weights_ratio(HBM, N, P, b_w):
+    return HBM*N/(P*b_w)
+
+
 def qps_per_chip(B, G, N, T_step):
     return B/(G*N*T_step)
+
+
+def qps_per_chip_full(G, HBM, N, P, S, W_hbm, b_w, kv):
+    return W_hbm*(HBM*N - P*b_w)/(G*HBM*N*S*kv)
 
 
 def tokens_per_s_per_chip_full(HBM, N, P, S, W_hbm, b_w, kv):
@@ -173,6 +181,14 @@ def ici_flops_bound_source(F, M, alpha):
 
 def ici_hbm_bound_source(B, F, M, beta):
     return F*M/(B*beta)
+
+
+def ici_alpha(C, W_ici):
+    return C/W_ici
+
+
+def ici_beta(W_hbm, W_ici):
+    return W_hbm/W_ici
 
 
 def ici_step_time_comms(B, D, L, M, W_ici, b_a):
@@ -219,6 +235,14 @@ def sequences_finished_per_step(B, G):
     return B/G
 
 
+def prefill_mfu_matmul(C, N, P, T, T_prefill):
+    return 2*P*T/(C*N*T_prefill)
+
+
+def prefill_tokens_per_s(T, T_prefill):
+    return T/T_prefill
+
+
 def prefill_decode_ratio(B, G, T_prefill, T_step):
     return B*T_prefill/(G*T_step)
 
@@ -237,6 +261,10 @@ def prefill_chips_for_ttft(C, H, L, MFU, N_q, P, T, T_prefill, h):
 
 def decode_requests_per_s(B, G, T_step):
     return B/(G*T_step)
+
+
+def prefill_requests_per_s(T_prefill):
+    return 1/T_prefill
 
 
 def prefill_decode_chip_ratio(B, C, G, H, L, MFU, N, N_q, P, T, T_step, h):

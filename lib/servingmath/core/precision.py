@@ -12,3 +12,6 @@ COMPUTE = ("bf16", "fp8", "int8")
 def bytes_per_element(dtype: str, name: str = "dtype") -> float:
     """Bytes one element of ``dtype`` takes in memory."""
     return BYTES[check_choice(name, dtype, BYTES)]
+
+#: The serving precisions the article compares: weights and KV cache in one format, FLOPs in bf16.
+SERVING_PRECISIONS = ("bf16", "int8", "int4")

@@ -63,8 +63,6 @@ LATEX = {
     kv: r"\mathrm{KV}",
     W_hbm: r"W_{\mathrm{hbm}}",
     W_ici: r"W_{\mathrm{ici}}",
-    alpha: r"\alpha_{\mathrm{ici}}",
-    beta: r"\beta",
     HBM: r"\mathrm{HBM}",
     MFU: r"\mathrm{MFU}",
     T_step: r"T_{\mathrm{step}}",

@@ -1,0 +1,148 @@
+"""Prefill (chapter 09): time to first token, the attention share and the measured prefill MFU.
+
+The article times a prefill by its matmul FLOPs alone at an assumed MFU of 40 %; the chapter adds
+the causal attention FLOPs and measures the MFU that one LLaMA-3-70B-shaped layer reaches on an H100.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from ..core import formulas as f
+from ..core.checks import check_count, check_fraction
+from ..core.hardware import PRESETS as CHIPS, Chip
+from ..core.models import PRESETS as MODELS, Model
+from ..core.precision import bytes_per_element
+from ..core.symbols import H, L, N_q, P, T
+from ..data import measured
+
+#: Prompt lengths the chapter's curves span: 512 ... 131072 tokens.
+PROMPTS = 2.0 ** np.arange(9, 18)
+#: The article's assumed prefill MFU.
+ARTICLE_MFU = 0.4
+#: The share of the matmul FLOPs at which the chapter calls attention no longer negligible.
+ATTENTION_SHARE = 0.1
+
+V5E, H100, LLAMA = CHIPS["tpu-v5e"], CHIPS[measured.MEASURED_ON], MODELS["llama-3-70b"]
+
+
+def attention_crossover(model: Model = LLAMA, share: float = ATTENTION_SHARE) -> float:
+    """Prompt length at which attention FLOPs reach ``share`` of the matmul FLOPs (solved with SymPy)."""
+    values = {N_q: model.heads, H: model.head_dim, L: model.layers, P: model.param_count}
+    solution = sp.solve(sp.Eq(f.attention_flops_share.expr.subs(values), sp.nsimplify(share)), T)
+    return float(solution[0])
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """One prompt's prefill on ``chips`` chips: TTFT without and with attention, the attention share."""
+
+    model: Model
+    chip: Chip
+    chips: int
+    mfu: float
+    prompt: int
+    weights: str
+    bytes_needed: float   # the weights plus one prompt's KV cache (stored like the weights)
+    hbm_bytes: float      # HBM of the chips
+    ttft_matmul: float    # the article's formula: matmul FLOPs only
+    ttft: float           # matmul and causal-attention FLOPs
+    share: float          # attention FLOPs / matmul FLOPs
+    tokens_per_s: float   # prompt tokens processed per second
+
+    @property
+    def fits(self) -> bool:
+        return self.bytes_needed <= self.hbm_bytes
+
+
+def _times(model: Model, chip: Chip, chips, mfu, prompt) -> tuple:
+    """(matmul-only TTFT, TTFT with attention, attention share) at ``prompt`` (a number or an array)."""
+    s = model.symbols
+    common = dict(C=chip.flops_bf16, MFU=mfu, N=chips, P=model.param_count, T=prompt)
+    matmul = f.prefill_time(**common)
+    full = f.prefill_time_with_attention(H=s["H"], L=s["L"], N_q=s["N_q"], **common)
+    share = f.attention_flops_share(H=s["H"], L=s["L"], N_q=s["N_q"], P=model.param_count, T=prompt)
+    return matmul, full, share
+
+
+def prefill_numbers(model: Model = LLAMA, chip: Chip = V5E, chips=16, mfu=ARTICLE_MFU, weights="bf16",
+                    prompt=8192) -> Prefill:
+    """Prefill of one prompt: TTFT without and with attention FLOPs, the attention share, tokens/s."""
+    prompt = check_count("prompt", prompt)
+    chips = chip.check_slice(chips)
+    mfu = check_fraction("mfu", mfu)
+    need = f.total_bytes(B=1, P=model.param_count, S=prompt, b_w=bytes_per_element(weights, "weights"),
+                         kv=model.kv_bytes_per_token(weights))
+    matmul, full, share = _times(model, chip, chips, mfu, prompt)
+    return Prefill(model=model, chip=chip, chips=chips, mfu=mfu, prompt=prompt, weights=weights, bytes_needed=need,
+                   hbm_bytes=chips * chip.hbm_bytes, ttft_matmul=matmul, ttft=full, share=share,
+                   tokens_per_s=f.prefill_tokens_per_s(T=prompt, T_prefill=full))
+
+
+@dataclass(frozen=True)
+class PrefillCurves:
+    """TTFT and attention share over the prompt lengths ``prompts``, for one deployment."""
+
+    prompts: np.ndarray
+    ttft_matmul: np.ndarray
+    ttft: np.ndarray
+    share: np.ndarray
+    crossover: float      # prompt length where attention reaches ``ATTENTION_SHARE`` of the matmul FLOPs
+
+
+def prefill_curves(here: Prefill, prompts: np.ndarray = PROMPTS) -> PrefillCurves:
+    """The curves of ``here``'s deployment (model, chips, MFU) over ``prompts``."""
+    matmul, full, share = _times(here.model, here.chip, here.chips, here.mfu, prompts)
+    return PrefillCurves(prompts=prompts, ttft_matmul=matmul, ttft=full, share=share,
+                         crossover=attention_crossover(here.model, ATTENTION_SHARE))
+
+
+@dataclass(frozen=True)
+class MeasuredMfu:
+    """MFU of one measured LLaMA-3-70B-shaped layer per prompt length, per run and over the runs."""
+
+    chip: Chip
+    tokens: np.ndarray
+    runs: dict               # run -> MFU per prompt length (matmul + attention FLOPs)
+    median: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    matmul_median: np.ndarray  # the MFU the article's formula (matmul FLOPs only) infers from the same times
+    critical_batch: float    # the chip's bf16 critical batch: prompts beyond it are compute-bound
+
+    @property
+    def spread(self) -> np.ndarray:
+        return self.high - self.low
+
+    @property
+    def best_tokens(self) -> int:
+        """The prompt length with the highest median MFU."""
+        return int(self.tokens[np.argmax(self.median)])
+
+    def at(self, tokens: int) -> float:
+        """The median MFU at a measured prompt length."""
+        return float(self.median[int(np.flatnonzero(self.tokens == tokens)[0])])
+
+
+def measured_prefill_mfu(chip: Chip = H100) -> MeasuredMfu:
+    """MFU of one measured LLaMA-3-70B-shaped layer per prompt length and run (matmul + attention FLOPs).
+
+    ``chip`` gives the peak the MFU is relative to (the measurements were taken on an H100).
+    """
+    m = LLAMA   # the measured layers have LLaMA 3-70B's shapes
+    runs, matmul_only = {}, {}
+    for run in measured.RUNS:
+        d = measured.table("prefill_layer", run)
+        seconds = d["time_us_median"] * 1e-6
+        # one layer on one chip: P = the layer's parameters, L = 1, N = 1
+        runs[run] = f.prefill_mfu(C=chip.flops_bf16, H=m.head_dim, L=1, N=1, N_q=m.heads, P=d["layer_params"],
+                                  T=d["tokens"], T_prefill=seconds)
+        matmul_only[run] = f.prefill_mfu_matmul(C=chip.flops_bf16, N=1, P=d["layer_params"], T=d["tokens"],
+                                                T_prefill=seconds)
+        tokens = d["tokens"]
+    stack = np.vstack(list(runs.values()))
+    return MeasuredMfu(chip=chip, tokens=tokens, runs=runs, median=np.median(stack, axis=0), low=stack.min(axis=0),
+                       high=stack.max(axis=0), matmul_median=np.median(np.vstack(list(matmul_only.values())), axis=0),
+                       critical_batch=f.critical_batch(C=chip.flops_bf16, W_hbm=chip.hbm_bw,
+                                                       b_w=bytes_per_element("bf16")))
