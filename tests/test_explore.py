@@ -65,7 +65,7 @@ def test_library_never_evals_or_sympifies_user_input():
 def _bad_inputs():
     """(view, parameter, bad value) for every numeric and named parameter of every explorer's view.
 
-    A model or chip parameter takes a record (a dropdown's value, never a name), so it has no bad value here.
+    A model or chip parameter takes a record or a preset's name (a view is an edge), so a bad name is tried too.
     """
     for view in explorer_views():
         for name, param in list(inspect.signature(view).parameters.items())[1:]:
@@ -74,7 +74,7 @@ def _bad_inputs():
                 continue
             if isinstance(default, (int, float)):
                 bads = (-1, 0.5 if isinstance(default, int) else -0.5, float("nan"), float("inf"))
-            elif isinstance(default, str):
+            elif isinstance(default, str) or name in ("model", "chip"):
                 bads = ("no-such-thing",)
             else:
                 continue
@@ -88,6 +88,8 @@ def test_every_explorer_answers_bad_input_with_one_line(view, name, bad):
         drawing, text = view(None, **{name: bad})
     except ValueError as err:
         assert str(err) and "\n" not in str(err) and "Traceback" not in str(err)
+        if name in ("model", "chip"):
+            assert str(err).startswith(f"{name}: unknown 'no-such-thing'")
         return
     # a value that is merely unusual (a fraction where one is allowed) must still give finite numbers
     assert "nan" not in text.lower().split() and "inf" not in text.lower().split()

@@ -8,7 +8,7 @@ import json
 import sys
 
 from . import __version__
-from .analysis.plan import PREDICTORS
+from .analysis.plan import EFFICIENCY_MODES
 from .api import plan
 from .core.hardware import PRESETS as CHIP_PRESETS, get_chip
 from .core.models import PRESETS as MODEL_PRESETS, get_model
@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--decode", default="512", help="tokens generated per request")
     q.add_argument("--mfu", default="0.4", help="prefill MFU in (0, 1]")
     q.add_argument("--mesh-axes", default="1", help="mesh axes the model is sharded over")
-    q.add_argument("--efficiency", default="ideal", help=f"{' or '.join(PREDICTORS)} (measured: the fractions measured on an H100)")
+    q.add_argument("--efficiency", default="ideal", help=f"{' or '.join(EFFICIENCY_MODES)} (measured: the fractions measured on an H100)")
     for flag, what in (("--hbm-bw", "HBM bytes/s per chip"), ("--hbm-bytes", "HBM bytes per chip"),
                        ("--flops", "peak FLOP/s for --compute"), ("--ici-bw", "bidirectional ICI bytes/s per link"),
                        ("--price", "dollars per chip-hour")):

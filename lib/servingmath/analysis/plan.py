@@ -14,9 +14,9 @@ from ..core.hardware import Chip
 from ..core.models import Model
 from ..core.precision import COMPUTE, bytes_per_element
 
-#: Kinds of step-time prediction: the datasheet roofline, or the roofline calibrated on measured
+#: How the planner times a step: the datasheet roofline, or the roofline calibrated on measured
 #: kernels (``calibration``), whose fractions come from the chip the measurements were taken on.
-PREDICTORS = ("ideal", "measured")
+EFFICIENCY_MODES = ("ideal", "measured")
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def plan(model: Model, chip: Chip, chips=None, weights="bf16", kv_dtype=None, co
     kv_dtype = weights if kv_dtype is None else kv_dtype
     bytes_per_element(kv_dtype, "kv")
     check_choice("compute", compute, COMPUTE)
-    check_choice("efficiency", efficiency, PREDICTORS)
+    check_choice("efficiency", efficiency, EFFICIENCY_MODES)
     context = check_count("context", context)
     prompt = context if prompt is None else check_count("prompt", prompt)
     decode = check_count("decode", decode)

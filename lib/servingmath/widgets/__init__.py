@@ -1,7 +1,8 @@
 """Thin slider wiring: controls in, a view out (every chapter's explorer).
 
-A view is ``view(drawing, **values) -> (drawing, text)``: it turns the controls' values
-into an analysis result, draws it (``servingmath.figures``; ``drawing`` is ``None`` the
+A view is ``view(drawing, **values) -> (drawing, text)``: an edge of the library, it turns a
+chip's or model's name into its record (``get_chip``/``get_model``; a control's value already is
+one), then the controls' values into an analysis result, draws it (``servingmath.figures``; ``drawing`` is ``None`` the
 first time) and words it (``servingmath.present``). Each chapter's module here holds its
 view and its controls, built from the presets. If a view raises ``ValueError``, the
 explorer shows that message in place of the figure and recovers as soon as the controls

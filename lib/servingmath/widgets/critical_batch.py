@@ -1,8 +1,8 @@
 """Chapter 04 views: the roofline and critical batch of a chip (the explorer), and the measured H100 sweep."""
 
 from ..analysis import critical_batch as cb
-from ..core.hardware import PRESETS as CHIPS, Chip
-from ..core.models import PRESETS as MODELS, Model
+from ..core.hardware import Chip, PRESETS as CHIPS, get_chip
+from ..core.models import Model, PRESETS as MODELS, get_model
 from ..core.precision import COMPUTE
 from ..figures import Drawing
 from ..figures.critical_batch import draw_measured_roofline, draw_roofline
@@ -14,16 +14,15 @@ from . import Explorer, dropdown, explorer as register
 def roofline(drawing: Drawing | None = None, chip: Chip = CHIPS["tpu-v5e"], weights: str = "bf16",
              compute: str = "bf16", model: Model = MODELS["llama-3-70b"]):
     """Time of x[B, D] @ W[D, F] against B (left) and B_crit per precision pair on this chip (right)."""
-    if not isinstance(chip, Chip):
-        raise ValueError(f"chip: unknown {chip!r}; choose a chip record from the presets")
-    if not isinstance(model, Model):
-        raise ValueError(f"model: unknown {model!r}; choose a model record from the presets")
+    chip = get_chip(chip)
+    model = get_model(model)
     result = cb.roofline(chip, weights, compute, model)
     return draw_roofline(drawing, result), words.roofline_text(result)
 
 
 def measured_roofline(drawing: Drawing | None = None, peaks: str = "measured", model: Model = MODELS["llama-3-70b"]):
     """The measured H100 matmul sweep (bf16 and fp8, median and range of three runs) on the roofline."""
+    model = get_model(model)
     result = cb.measured_roofline(peaks, model)
     return draw_measured_roofline(drawing, result), words.measured_text(result)
 

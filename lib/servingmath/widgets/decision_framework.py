@@ -3,8 +3,8 @@
 from ..analysis.decision_framework import LLAMA, V5E, curve
 from ..analysis.framework import plan_for_target
 from ..core.checks import check_number
-from ..core.hardware import PRESETS as CHIPS, Chip
-from ..core.models import PRESETS as MODELS, Model
+from ..core.hardware import Chip, PRESETS as CHIPS, get_chip
+from ..core.models import Model, PRESETS as MODELS, get_model
 from ..core.precision import BYTES, COMPUTE
 from ..figures import Drawing
 from ..figures.decision_framework import draw_plan
@@ -28,6 +28,8 @@ def decision_framework(drawing: Drawing | None = None, model: Model = LLAMA, chi
     in milliseconds, or None for no target; ``ici_safe`` caps the batch where the slice would become
     ICI-bound. Returns the drawing and the plan card.
     """
+    model = get_model(model)
+    chip = get_chip(chip)
     n = None if chips in (None, "smallest") else chips
     target = None if target_ms is None else check_number("target_ms", target_ms) / 1e3
     tp = plan_for_target(model, chip, target, chips=n, weights=weights, kv_dtype=kv_dtype, compute=compute,

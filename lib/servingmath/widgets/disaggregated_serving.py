@@ -1,8 +1,8 @@
 """Chapter 10's explorer: prefill servers per decode server over the hit rate and the prompt length."""
 
 from ..analysis.disaggregated_serving import LLAMA, V5E, ratio_curves, split
-from ..core.hardware import Chip
-from ..core.models import Model
+from ..core.hardware import Chip, get_chip
+from ..core.models import Model, get_model
 from ..figures import Drawing
 from ..figures.disaggregated_serving import draw_split
 from ..present.disaggregated_serving import split_text
@@ -20,6 +20,8 @@ def split_view(drawing: Drawing | None = None, hit=0.0, prompt=8192, decode=512,
 
     ``hit`` is a fraction, ``ttft`` and ``tpot`` are seconds.
     """
+    model = get_model(model)
+    chip = get_chip(chip)
     workload = dict(model=model, chip=chip, weights=weights, prompt=prompt, decode=decode, hit=hit, ttft=ttft,
                     tpot=tpot, decode_chips=decode_chips, mfu=mfu)
     here = split(**workload)

@@ -1,8 +1,8 @@
 """Chapter 07's explorer: tokens/s/chip at max batch against the slice size, by precision."""
 
 from ..analysis.doubling_topology import LLAMA, V5E, model_parallel_slices, sweep
-from ..core.hardware import Chip
-from ..core.models import Model
+from ..core.hardware import Chip, get_chip
+from ..core.models import Model, get_model
 from ..core.precision import SERVING_PRECISIONS
 from ..figures import Drawing
 from ..figures.doubling_topology import draw_throughput_vs_chips
@@ -15,6 +15,8 @@ from . import explorer as explorer_view
 def throughput_vs_chips(drawing: Drawing | None = None, weights="bf16", context=8192, chips=32,
                         model: Model = LLAMA, chip: Chip = V5E) -> tuple:
     """Tokens/s/chip at max batch over the valid slices for each precision, and the gain of doubling."""
+    model = get_model(model)
+    chip = get_chip(chip)
     s = sweep(weights, context, chips, model=model, chip=chip)
     return draw_throughput_vs_chips(drawing, s), sweep_text(s)
 

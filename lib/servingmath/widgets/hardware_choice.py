@@ -3,7 +3,7 @@
 import ipywidgets as widgets
 
 from ..analysis import hardware_choice as hc
-from ..core.hardware import Chip
+from ..core.hardware import Chip, get_chip
 from ..figures import Drawing
 from ..figures.hardware_choice import draw_cost
 from ..present import hardware_choice as words
@@ -19,8 +19,7 @@ def cost_view(drawing: Drawing | None = None, chip: Chip = hc.REFERENCE, price=N
 
     ``price`` defaults to the chip's default price, ``rate`` to the chapter 03 workload's tokens/s/chip.
     """
-    if not isinstance(chip, Chip):
-        raise ValueError(f"chip: unknown {chip!r}; choose a chip record from the presets")
+    chip = get_chip(chip)
     result = hc.token_cost(chip, price, utilisation, rate)
     return draw_cost(drawing, result), words.cost_text(result)
 

@@ -1,7 +1,7 @@
 """Chapter 02 explorer: a model's KV caches against its weights, over context and over batch."""
 
 from ..analysis import kv_cache as kc
-from ..core.models import PRESETS as MODELS, Model
+from ..core.models import Model, PRESETS as MODELS, get_model
 from ..core.precision import SERVING_PRECISIONS
 from ..figures import Drawing
 from ..figures.kv_cache import draw_kv_memory
@@ -13,8 +13,7 @@ from . import Explorer, dropdown, explorer as explorer_view, log_slider
 def kv_memory(drawing: Drawing | None = None, model: Model = kc.LLAMA, kv_dtype="int8", context=8192,
               batch=32) -> tuple:
     """KV bytes vs context (at ``batch``) and vs batch (at ``context``); the weights stored like the cache."""
-    if not isinstance(model, Model):
-        raise ValueError(f"model: unknown {model!r}; choose a model record from the presets")
+    model = get_model(model)
     result = kc.kv_memory(model, kv_dtype=kv_dtype, weights=kv_dtype, context=context, batch=batch)
     return draw_kv_memory(drawing, result), words.memory_text(result)
 

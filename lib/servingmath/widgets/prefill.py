@@ -2,8 +2,8 @@
 
 from ..analysis.doubling_topology import model_parallel_slices
 from ..analysis.prefill import ARTICLE_MFU, LLAMA, V5E, prefill_curves, prefill_numbers
-from ..core.hardware import Chip
-from ..core.models import Model
+from ..core.hardware import Chip, get_chip
+from ..core.models import Model, get_model
 from ..core.precision import SERVING_PRECISIONS
 from ..figures import Drawing
 from ..figures.prefill import draw_prefill
@@ -16,6 +16,8 @@ from . import explorer as explorer_view
 def prefill_view(drawing: Drawing | None = None, prompt=8192, chips=16, mfu=ARTICLE_MFU, weights="bf16",
                  model: Model = LLAMA, chip: Chip = V5E) -> tuple:
     """Left: TTFT over the prompt length, matmuls only and with attention. Right: attention share."""
+    model = get_model(model)
+    chip = get_chip(chip)
     here = prefill_numbers(model, chip, chips, mfu, weights, prompt)
     if not here.fits:
         raise ValueError(fit_error(here))

@@ -2,8 +2,8 @@
 
 from ..analysis import qps_per_chip as qp
 from ..article import DECODE, SOURCE_INPUTS
-from ..core.hardware import Chip
-from ..core.models import Model
+from ..core.hardware import Chip, get_chip
+from ..core.models import Model, get_model
 from ..core.precision import SERVING_PRECISIONS
 from ..figures import Drawing
 from ..figures.qps_per_chip import draw_qps
@@ -15,10 +15,8 @@ from . import Explorer, dropdown, explorer as register, log_slider
 def qps(drawing: Drawing | None = None, decode: int = DECODE, context: int = 8192, precision: str = "bf16",
         chip: Chip = qp.V5E, model: Model = qp.LLAMA):
     """QPS per chip (left) and $ per million generated tokens (right) over the context, three precisions."""
-    if not isinstance(chip, Chip):
-        raise ValueError(f"chip: unknown {chip!r}; choose a chip record from the presets")
-    if not isinstance(model, Model):
-        raise ValueError(f"model: unknown {model!r}; choose a model record from the presets")
+    chip = get_chip(chip)
+    model = get_model(model)
     result = qp.qps_over_context(precision, context, decode, chip, model,
                                  realistic_fraction=SOURCE_INPUTS["qps_realistic_fraction"])
     return draw_qps(drawing, result), words.qps_text(result)

@@ -3,7 +3,7 @@
 from ..analysis.reality_check import (BATCHES, CONTEXTS, GRIDS, grid_comparison, matmul_sweep, point, public_comparison,
                                       public_fractions, ratio_matrix)
 from ..calibration.fit import H100
-from ..core.hardware import Chip
+from ..core.hardware import Chip, get_chip
 from ..figures import Drawing
 from ..figures.reality_check import draw_decomposition, draw_grid_ratio, draw_matmul_knee, draw_public_gap
 from ..present.reality_check import decomposition_text, grid_text, knee_text, public_gap_text
@@ -15,6 +15,7 @@ DEFAULT_GRID = "bf16, eager (3 runs)"
 
 def matmul_knee(drawing: Drawing | None = None, chip: Chip = H100) -> tuple:
     """The matmul batch sweep, bf16 and fp8, against the roofline and the calibrated model of ``chip``."""
+    chip = get_chip(chip)
     sweeps = [matmul_sweep(dtype, chip) for dtype in ("bf16", "fp8")]
     return draw_matmul_knee(drawing, sweeps), knee_text(sweeps)
 

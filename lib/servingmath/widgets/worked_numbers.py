@@ -1,8 +1,8 @@
 """Chapter 03 explorer: the memory and the decode step of LLaMA 3-70B on a TPU v5e slice."""
 
 from ..analysis.worked_numbers import LLAMA, V5E, worked_step
-from ..core.hardware import Chip
-from ..core.models import Model
+from ..core.hardware import Chip, get_chip
+from ..core.models import Model, get_model
 from ..core.precision import SERVING_PRECISIONS
 from ..figures import Drawing
 from ..figures.worked_numbers import draw_step
@@ -14,10 +14,8 @@ from . import Explorer, dropdown, explorer as explorer_view, log_slider
 def step_view(drawing: Drawing | None = None, model: Model = LLAMA, chip: Chip = V5E, chips=8, batch=32,
               context=8192, weights="int8", kv_dtype="int8") -> tuple:
     """Memory against HBM, and the decode step's terms, for ``batch`` sequences of ``context`` tokens."""
-    if not isinstance(model, Model):
-        raise ValueError(f"model: unknown {model!r}; choose a model record from the presets")
-    if not isinstance(chip, Chip):
-        raise ValueError(f"chip: unknown {chip!r}; choose a chip record from the presets")
+    model = get_model(model)
+    chip = get_chip(chip)
     result = worked_step(model, chip, chips=chips, batch=batch, context=context, weights=weights, kv_dtype=kv_dtype)
     return draw_step(drawing, result), words.step_text(result)
 
