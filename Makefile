@@ -13,7 +13,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 JB := $(BIN)/jupyter-book build . --all --toc book/_toc.yml --warningiserror --nitpick --keep-going
 NBVAL := $(BIN)/pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: book test unit nbval browser binder chromium lab execute student bench formulas lock clean
+.PHONY: book test unit nbval browser binder chromium lab execute student bench formulas calibration lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt lib/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,10 @@ bench: $(STAMP)
 # Print every formula's numeric function from its SymPy expression (lib/servingmath/core/numeric.py).
 formulas: $(STAMP)
 	$(BIN)/python -m servingmath.core.codegen
+
+# Fit the calibrated roofline to the shipped H100 measurements (lib/servingmath/calibration/h100.toml).
+calibration: $(STAMP)
+	$(BIN)/python -m servingmath.calibration.fit
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters

@@ -9,7 +9,8 @@ import sympy as sp
 
 import servingmath as sm
 from servingmath.analysis import reality_check as rc
-from servingmath.calibration import h100_efficiency
+from servingmath.calibration import MEASURED
+from servingmath.calibration.fit import h100_efficiency
 from servingmath.calibration.fit import peak_efficiency
 from servingmath.cli import main
 from servingmath.core import formulas as f
@@ -127,3 +128,8 @@ def test_cli_measured_json_has_the_same_keys(capsys):
 def test_unknown_predictor():
     with pytest.raises(ValueError, match="^predictor: unknown"):
         rc.efficiency("optimistic")
+
+
+def test_the_stored_calibration_is_the_fit():
+    # the planner reads h100.toml (no NumPy at start-up); a change of data or fit must rewrite it
+    assert MEASURED == h100_efficiency(), "calibration/h100.toml is out of date: run make calibration"

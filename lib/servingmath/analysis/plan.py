@@ -7,7 +7,7 @@ answer (``fits`` is False), not an error.
 
 from dataclasses import asdict, dataclass
 
-from ..calibration import Efficiency, h100_efficiency
+from ..calibration import MEASURED, Efficiency
 from ..core import formulas as f
 from ..core.checks import check_choice, check_count, check_fraction
 from ..core.hardware import Chip
@@ -70,7 +70,7 @@ class Plan:
 
 
 def _efficiency(predictor: str) -> Efficiency | None:
-    return h100_efficiency() if predictor == "measured" else None
+    return MEASURED if predictor == "measured" else None
 
 
 def plan(model: Model, chip: Chip, chips=None, weights="bf16", kv_dtype=None, compute="bf16", context=8192,

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..calibration import IDEAL, Efficiency, h100_efficiency
+from ..calibration import IDEAL, Efficiency
+from ..calibration.fit import h100_efficiency
 from ..calibration.fit import H100, LLAMA, SWEEP_D, SWEEP_F, peak_efficiency, sweep_prediction, weight_stream_bandwidth
 from ..core import formulas as f
 from ..core.hardware import PRESETS as CHIPS, Chip

@@ -1,7 +1,7 @@
 """Answers to the exercises of chapter 12, the reality check."""
 
 from ..analysis.plan import plan
-from ..calibration import h100_efficiency
+from ..calibration.fit import h100_efficiency
 from ..core import formulas as f
 from ..core.hardware import PRESETS as CHIPS, Chip
 from ..core.models import PRESETS as MODELS

@@ -17,11 +17,13 @@ the experiment that isolates it, and none is fitted to the decode-step grid it i
   the bf16 matmul batch sweep (nu = 1 adds the two times, nu -> infinity is the ideal max).
 
 The model is ``formulas.step_time_calibrated``; the decode grid is its test, not its input
-(``analysis.reality_check`` runs that test). The calibration runs once, when first asked for.
+(``analysis.reality_check`` runs that test). The fit runs once, when first asked for;
+``python -m servingmath.calibration.fit`` writes its result to ``h100.toml``, which the planner reads.
 """
 
-from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+import sys
 
 import numpy as np
 
@@ -30,6 +32,7 @@ from ..core.hardware import PRESETS as CHIPS, Chip
 from ..core.models import PRESETS as MODELS
 from ..core.precision import bytes_per_element
 from ..data.measured import MEASURED_ON, decode_grid, over_runs, peak_spread
+from .efficiency import Efficiency
 
 #: Datasheet bandwidth and FLOP/s the H100 fractions are relative to.
 H100 = CHIPS[MEASURED_ON]
@@ -41,53 +44,6 @@ FLAT_BATCHES = 64
 FEW_STREAMS = 32
 
 
-@dataclass(frozen=True)
-class Efficiency:
-    """Fractions of a chip's datasheet peaks that real kernels reach, and the calibrated model's constants."""
-
-    measured_on: str    # the chip whose kernels reached these fractions ("" for the ideal roofline)
-    hbm: float          # streaming read bandwidth / datasheet bandwidth
-    flops: float        # large bf16 matmul FLOP/s / datasheet bf16 FLOP/s
-    flops_fp8: float = 1.0    # large fp8 matmul / datasheet fp8 (8-bit) FLOP/s
-    matmul_hbm: float = 1.0   # weight-streaming bandwidth of a small-batch matmul / datasheet bandwidth
-    stream_bw: float = float("inf")  # bytes/s one attention stream (sequence x KV head) reaches
-    overlap: float = float("inf")    # soft-roofline exponent nu (inf: the ideal max)
-
-    def flops_for(self, compute: str) -> float:
-        """The FLOP/s fraction for matmuls computed in ``compute`` (8-bit formats use the fp8 one)."""
-        return self.flops if compute == "bf16" else self.flops_fp8
-
-    def constants(self, hw: Chip, compute: str = "bf16", flops=None) -> dict:
-        """The calibrated model's symbols for chip ``hw``: W_hbm, W_mm, C, w_s, nu.
-
-        ``flops`` replaces the chip's peak FLOP/s for ``compute`` (a reader's own figure).
-        """
-        peak = hw.flops(compute) if flops is None else flops
-        return {"W_hbm": hw.hbm_bw * self.hbm, "W_mm": hw.hbm_bw * self.matmul_hbm,
-                "C": peak * self.flops_for(compute), "w_s": self.stream_bw, "nu": self.overlap}
-
-    def step_time(self, hw: Chip, B, S, P, b_w, kv, K, N=1, compute="bf16", flops=None):
-        """Calibrated decode step (``formulas.step_time_calibrated``); B = 0 reads the weights only."""
-        v = self.constants(hw, compute, flops)
-        if np.ndim(B) == 0 and B == 0:
-            return f.weight_stream_time(N=N, P=P, W_mm=v["W_mm"], b_w=b_w)
-        return f.step_time_calibrated(B=B, S=S, P=P, b_w=b_w, kv=kv, K=K, N=N, **v)
-
-    def critical_batch(self, hw: Chip, b_w, compute="bf16", flops=None) -> float:
-        """Batch where the matmul FLOPs take as long as the weight read, at the reached rates."""
-        v = self.constants(hw, compute, flops)
-        return f.critical_batch(C=v["C"], W_hbm=v["W_mm"], b_w=b_w)
-
-    def decompose(self, hw: Chip, B, S, P, b_w, kv, K, N=1, compute="bf16") -> dict:
-        """The calibrated step's parts in seconds: KV read, weight read, FLOPs, and their total."""
-        v = self.constants(hw, compute)
-        return {"kv_read": f.kv_load_time_calibrated(B=B, K=K, N=N, S=S, W_hbm=v["W_hbm"], kv=kv, w_s=v["w_s"]),
-                "weight_read": f.weight_stream_time(N=N, P=P, W_mm=v["W_mm"], b_w=b_w),
-                "flops": f.step_flops_time(B=B, C=v["C"], N=N, P=P),
-                "total": float(self.step_time(hw, B, S, P, b_w, kv, K, N, compute))}
-
-
-IDEAL = Efficiency(measured_on="", hbm=1.0, flops=1.0)
 
 
 def peak_efficiency() -> Efficiency:
@@ -150,3 +106,22 @@ def h100_efficiency() -> Efficiency:
     return Efficiency(**{**eff.__dict__, "overlap": fit_overlap(eff)})
 
 
+def toml_text(eff: Efficiency) -> str:
+    """``h100.toml``: the fitted record, each constant as Python writes the float (so it reads back exactly)."""
+    lines = ["# The roofline calibrated on the shipped H100 measurements (chapter 12).",
+             "# Written by `python -m servingmath.calibration.fit` (make calibration); do not edit.",
+             "[efficiency]"]
+    for key, value in eff.__dict__.items():
+        lines.append(f"{key} = {value!r}" if not isinstance(value, str) else f'{key} = "{value}"')
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    target = Path(__file__).with_name("h100.toml")
+    target.write_text(toml_text(h100_efficiency()), encoding="utf-8")
+    print(f"wrote {target.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,8 +8,8 @@ scalar numeric function is the one printed from the expression into ``numeric.py
 
 from functools import cached_property
 from operator import itemgetter
+import sys
 
-import numpy as np
 import sympy as sp
 
 from . import numeric
@@ -71,8 +71,9 @@ class Formula:
 
     def __call__(self, **values):
         args = self._ordered(values)
-        if any(isinstance(a, np.ndarray) for a in args):
-            return self._array(*np.broadcast_arrays(*args))
+        numpy = sys.modules.get("numpy")  # an argument can be an array only once the caller has loaded NumPy
+        if numpy is not None and any(isinstance(a, numpy.ndarray) for a in args):
+            return self._array(*numpy.broadcast_arrays(*args))
         return self._scalar(*args)
 
     def evalf(self, **values) -> float:
