@@ -86,6 +86,13 @@ def test_the_import_graph_has_no_cycle():
             visit(node, [node])
 
 
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if _layer(n) == "answers"))
+def test_the_answer_checker_imports_no_presentation(name):
+    for target, line, _ in _imports(name, MODULES[name]):
+        if target in MODULES:
+            assert _layer(target) in LAYERS[:LAYERS.index("article")] + ("answers",), f"{name}:{line} imports {target}"
+
+
 @pytest.mark.parametrize("name", sorted(n for n in MODULES if _layer(n) in BELOW_DRAWING))
 def test_below_the_figures_nothing_imports_a_plotting_or_widget_library(name):
     for target, line, _ in _imports(name, MODULES[name]):

@@ -72,8 +72,10 @@ class Formula:
     def __call__(self, **values):
         args = self._ordered(values)
         numpy = sys.modules.get("numpy")  # an argument can be an array only once the caller has loaded NumPy
-        if numpy is not None and any(isinstance(a, numpy.ndarray) for a in args):
-            return self._array(*numpy.broadcast_arrays(*args))
+        if numpy is not None:
+            for a in args:
+                if isinstance(a, numpy.ndarray):
+                    return self._array(*numpy.broadcast_arrays(*args))
         return self._scalar(*args)
 
     def evalf(self, **values) -> float:
