@@ -101,3 +101,97 @@ def test_bad_input_raises_a_value_error_naming_the_parameter(kwargs, message):
         plan(**kwargs)
     assert str(err.value).startswith(message)
     assert "\n" not in str(err.value)
+
+
+# --- beyond dense LLaMA (chapter 13): FLOPs from active, memory from total, the touched experts --------------
+
+import mpmath
+
+from servingmath import formulas as f, get_model
+from servingmath.analysis.plan import step_time_at
+from servingmath.present import plan_table
+
+MOE = dict(model="mixtral-8x7b", chip="h100", chips=2, weights="bf16", context=4096)
+
+
+def test_the_contract_adds_active_parameters_the_weight_read_and_warnings():
+    data = plan_json(plan(**WORKED))
+    assert data["active_param_count"] == data["param_count"] and data["weight_bytes_read"] == data["param_bytes"]
+    assert data["warnings"] == [] and "routing" not in data
+    moe = plan_json(plan(**MOE))
+    assert moe["active_param_count"] == 12_879_659_008 and isinstance(moe["warnings"], list)
+    assert any("balanced, independent router" in w for w in moe["warnings"])
+
+
+def test_memory_counts_every_expert_and_flops_the_active_ones():
+    p, m = plan(**MOE, batch=8), get_model("mixtral-8x7b")
+    assert p.param_bytes == 2 * m.param_count and p.total_bytes == p.param_bytes + 8 * p.kv_bytes_per_sequence
+    assert p.prefill_time_s == f.prefill_time(C=p.flops, MFU=p.mfu, N=2, P=m.active_param_count, T=p.prompt)
+
+
+def test_the_weight_read_grows_with_the_batch_from_one_tokens_experts_to_all():
+    one, few, many = (plan(**MOE, batch=b) for b in (1, 4, 512))
+    m = get_model("mixtral-8x7b")
+    assert one.weight_bytes_read == pytest.approx(2 * m.active_param_count)
+    assert one.weight_bytes_read < few.weight_bytes_read < many.weight_bytes_read
+    assert many.weight_bytes_read == pytest.approx(2 * m.param_count)
+
+
+def test_the_moe_critical_batch_is_the_root_of_the_roofline_gap_and_far_above_the_dense_one():
+    p, m = plan(**MOE, batch=8), get_model("mixtral-8x7b")
+    routing = dict(E=8, L_e=32, P_dense=m.dense_param_count, P_e=m.expert_params, k=2)
+    gap = f.moe_critical_batch_gap(B=p.critical_batch, C=p.flops, W_hbm=p.hbm_bw, b_w=2, **routing)
+    assert abs(gap) < 1e-12 * f.param_load_time(N=1, P=m.param_count, W_hbm=p.hbm_bw, b_w=2)
+    dense = f.critical_batch(C=p.flops, W_hbm=p.hbm_bw, b_w=2)
+    assert p.critical_batch > 3 * dense      # all 8 experts read by then: 46.7e9 / 12.9e9 times the dense one
+    assert p.critical_batch == pytest.approx(dense * m.param_count / m.active_param_count, rel=1e-3)
+    assert plan(**MOE, batch=int(p.critical_batch)).bound == "memory"
+    assert plan(**MOE, batch=int(p.critical_batch) + 1).bound == "compute"
+    assert mpmath.mp.dps == 15               # findroot left mpmath's precision as it found it
+
+
+def test_sparse_routing_keeps_a_large_moe_memory_bound_to_thousands_of_sequences():
+    p = plan(model="deepseek-v3", chip="h200", chips=8, weights="fp8", compute="fp8", context=8192, batch=64)
+    dense = f.critical_batch(C=p.flops, W_hbm=p.hbm_bw, b_w=1)
+    assert p.critical_batch > 10 * dense and p.bound == "memory"
+    assert p.kv_bytes_per_sequence == 8192 * 35_136       # MLA's latent, fp8
+
+
+def test_step_time_at_and_the_step_agree_off_the_dense_path():
+    for model in ("mixtral-8x7b", "gpt-oss-120b", "gemma-3-27b"):
+        p = plan(model=model, chip="h100", chips=4, weights="fp8", compute="fp8", context=8192, batch=16)
+        assert step_time_at(p, 16) == pytest.approx(p.step_time_s)
+        assert step_time_at(p, 32) > p.step_time_s
+
+
+def test_a_sliding_window_shrinks_the_cache_and_lets_more_sequences_fit():
+    p = plan(model="gpt-oss-120b", chip="h100", chips=4, weights="fp8", compute="fp8", context=65536)
+    m = get_model("gpt-oss-120b")
+    assert p.kv_bytes_per_sequence == (18 * 65536 + 18 * 128) * 2 * 8 * 64
+    assert p.kv_bytes_per_sequence < 65536 * p.kv_bytes_per_token and p.kv_bytes == p.batch * p.kv_bytes_per_sequence
+    assert p.max_batch == int((4 * 80e9 - m.param_count) // p.kv_bytes_per_sequence)
+
+
+def test_measured_efficiency_plans_an_moe_too():
+    ideal, measured = plan(**MOE, batch=16), plan(**MOE, batch=16, efficiency="measured")
+    assert measured.step_time_s > ideal.step_time_s and measured.critical_batch < ideal.critical_batch
+    empty = plan(model="mixtral-8x7b", chip="h100", chips=1, efficiency="measured")   # no batch fits one GPU
+    assert empty.batch == 0 and math.isfinite(empty.step_time_s)
+
+
+def test_a_context_past_the_models_positions_is_a_warning_not_silence():
+    p = plan(model="qwen3-235b-a22b", chip="h200", chips=8, weights="fp8", compute="fp8", context=65536, batch=1)
+    assert p.warnings[0] == ("context: 65,536 tokens is past qwen3-235b-a22b's max_position_embeddings (40,960); "
+                             "the plan uses it as given")
+    shorter = plan(model="qwen3-235b-a22b", chip="h200", chips=8, weights="fp8", compute="fp8", context=32768,
+                   prompt=50000, batch=1)
+    assert shorter.warnings[0].startswith("prompt: 50,000 tokens is past")
+    assert plan(**{**WORKED, "context": 10**6, "chips": 256}).warnings == ()   # the book's presets state no limit
+
+
+def test_the_plan_table_shows_the_new_facts_only_where_they_differ():
+    dense = plan_table(plan(**WORKED))
+    assert "active parameters" not in dense and "warning" not in dense and "weights read" not in dense
+    table = plan_table(plan(**{**MOE, "context": 40000}, batch=8))
+    assert "active parameters           12,879,659,008 per token" in table
+    assert "weights read per step" in table and table.count("\nwarning ") == 3

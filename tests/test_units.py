@@ -19,11 +19,15 @@ DIMENSIONS = {
     s.C: 1 / second, s.W_hbm: byte / second, s.W_ici: byte / second, s.W_mm: byte / second, s.w_s: byte / second,
     s.c: dollar / second, s.r: 1 / second,
     s.T_step: second, s.T_prefill: second,
+    s.kv_seq: byte,
 }
 #: alpha and beta are the source's pure numbers: alpha = C / W_ici reads FLOPs per byte where a bf16
 #: activation's 2 bytes cancel a multiply-add's 2 FLOPs (the bf16 forms M F / alpha, M F / (B beta)).
-COUNTS = (s.B, s.S, s.T, s.G, s.N, s.Y, s.M, s.L, s.D, s.F, s.N_q, s.K, s.H, s.V, s.E, s.P, s.U, s.h, s.nu, s.MFU,
-          s.alpha, s.beta)
+COUNTS = (s.B, s.S, s.T, s.G, s.N, s.Y, s.M, s.L, s.D, s.F, s.N_q, s.K, s.H, s.V, s.n_emb, s.P, s.U, s.h, s.nu, s.MFU,
+          s.alpha, s.beta,
+          # chapter 13: experts, widths, layer counts and parameter counts are counts too
+          s.E, s.k, s.L_e, s.F_s, s.F_e, s.n_mlp, s.P_attn, s.P_e, s.P_x, s.P_vis, s.P_act, s.P_dense,
+          s.r_q, s.r_kv, s.H_n, s.H_r, s.H_v, s.L_w, s.S_w)
 
 
 def dimension(expr):
@@ -70,12 +74,23 @@ EXPECTED = {
     "tokens_per_s_per_chip": 1 / second, "qps_per_chip": 1 / second, "flops_per_dollar": 1 / dollar,
     "cost_per_million_tokens": dollar, "prefill_decode_ratio": 1, "step_time_calibrated": second,
     "ici_flops_bound_source": 1, "ici_hbm_bound_source": 1,
+    # chapter 13
+    "moe_param_count": 1, "moe_active_param_count": 1, "experts_touched": 1, "weight_bytes_read": byte,
+    "kv_bytes_per_token_mla": byte, "kv_bytes_per_sequence_windowed": byte, "total_bytes_seq": byte,
+    "max_batch_seq": 1, "min_chips_seq": 1, "step_time_moe": second, "step_time_calibrated_moe": second,
+    "moe_critical_batch_gap": second,
 }
 
 
 @pytest.mark.parametrize("name, unit", sorted(EXPECTED.items()))
 def test_key_results_have_their_unit(name, unit):
     assert sp.simplify(soft_dimension(f.FORMULAS[name].expr) - unit) == 0
+
+
+def test_a_window_compared_with_a_context_in_bytes_is_caught():
+    # Min(S, S_w) compares tokens with tokens; a window written in bytes would not pass
+    with pytest.raises(AssertionError, match="unlike terms"):
+        dimension(sp.Min(s.S, s.S_w * s.b_kv))
 
 
 def test_a_formula_that_adds_bytes_to_seconds_is_caught():

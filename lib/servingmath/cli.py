@@ -11,7 +11,7 @@ from . import __version__
 from .analysis.plan import EFFICIENCY_MODES
 from .api import plan
 from .core.hardware import PRESETS as CHIP_PRESETS, get_chip
-from .core.models import PRESETS as MODEL_PRESETS, get_model
+from .core.models import ALL_PRESETS as MODEL_PRESETS, get_model
 from .core.precision import BYTES, COMPUTE
 from .present import chip_table, flops_per_dollar, model_table, plan_json, plan_table
 
@@ -22,17 +22,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="servingmath", description="Serving arithmetic for dense transformers.")
+    p = _Parser(prog="servingmath", description="Serving arithmetic for transformer decoders: dense, mixture-of-experts, latent and sliding-window attention.")
     p.add_argument("--version", action="version", version=f"servingmath {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     c = sub.add_parser("chip", help="an accelerator's constants and FLOPs per dollar")
     c.add_argument("name", help=f"one of {', '.join(CHIP_PRESETS)}")
     c.add_argument("--json", action="store_true")
-    m = sub.add_parser("model", help="a model's config, parameter count and KV bytes per token")
-    m.add_argument("name", help=f"one of {', '.join(MODEL_PRESETS)}, or a JSON config file")
+    m = sub.add_parser("model", help="a model's config, parameter counts (total and active), attention and KV "
+                                     "bytes per token")
+    m.add_argument("name", help=f"one of {', '.join(MODEL_PRESETS)}, a JSON config file or a model directory")
     m.add_argument("--json", action="store_true")
     q = sub.add_parser("plan", help="plan a deployment (the decision framework)")
-    q.add_argument("--model", default="llama-3-70b", help="preset name or JSON config file")
+    q.add_argument("--model", default="llama-3-70b", help="preset name, JSON config file or model directory")
     q.add_argument("--chip", default="tpu-v5e")
     q.add_argument("--chips", help="chips per model copy (default: the smallest slice that fits)")
     q.add_argument("--weights", default="bf16", help=f"weight dtype: {', '.join(BYTES)}")

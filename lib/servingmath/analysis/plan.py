@@ -5,7 +5,9 @@ numbers only (the presentation layer words them). A deployment that does not fit
 answer (``fits`` is False), not an error.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+
+import mpmath
 
 from ..calibration import MEASURED, Efficiency
 from ..core import formulas as f
@@ -59,6 +61,10 @@ class Plan:
     ici_flops_bound_chips: float
     ici_hbm_bound_chips: float | None
     cost_per_million_tokens: float | None
+    active_param_count: int = 0       # parameters one token uses (FLOPs); param_count is what memory holds
+    weight_bytes_read: float = 0.0    # weight bytes one decode step reads at the plan's batch
+    warnings: tuple = ()              # what the plan assumes or the model leaves out, one line each
+    routing: tuple | None = field(default=None, repr=False)  # (L_MoE, P_e, E, k, P_dense) off the plain path
 
     @property
     def bytes_needed(self) -> float:
@@ -66,7 +72,11 @@ class Plan:
         return self.total_bytes if self.batch else self.param_bytes + self.kv_bytes_per_sequence
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The plan's numbers (``routing``, the MoE inputs ``step_time_at`` needs, left out)."""
+        data = asdict(self)
+        del data["routing"]
+        data["warnings"] = list(self.warnings)
+        return data
 
 
 def _efficiency(predictor: str) -> Efficiency | None:
@@ -82,6 +92,13 @@ def plan(model: Model, chip: Chip, chips=None, weights="bf16", kv_dtype=None, co
     ``efficiency="measured"`` scales bandwidth and FLOP/s by the fractions measured on the
     chip of the shipped measurements (an H100: ``Plan.efficiency_measured_on``) and times the
     decode step with the calibrated model of chapter 12; ``"ideal"`` is the pure roofline.
+
+    Beyond dense LLaMA (chapter 13): the FLOPs (decode and prefill) count the model's active parameters,
+    memory its total; a decode step reads the weights outside the routed experts and the experts its
+    batch touches (a balanced, independent router: ``formulas.experts_touched``), so an MoE model's
+    critical batch is found numerically; a sliding-window layer caches at most its window. ``warnings``
+    lists what the plan assumes (the router) or uses past the model's limits (a context beyond
+    ``max_position_embeddings``), and what the model leaves out.
     """
     b_w = bytes_per_element(weights, "weights")
     kv_dtype = weights if kv_dtype is None else kv_dtype
@@ -100,10 +117,17 @@ def plan(model: Model, chip: Chip, chips=None, weights="bf16", kv_dtype=None, co
     eff = _efficiency(efficiency)
     bw, C = (chip.hbm_bw, peak) if eff is None else (chip.hbm_bw * eff.hbm, peak * eff.flops_for(compute))
 
-    P = model.param_count
+    P, P_act = model.param_count, model.active_param_count
     kvt = model.kv_bytes_per_token(kv_dtype)
-    kv_seq = f.kv_bytes_per_sequence(S=context, kv=kvt)
-    n_min = int(f.min_chips(B=1 if batch == "max" else batch, HBM=chip.hbm_bytes, P=P, S=context, b_w=b_w, kv=kvt))
+    kv_seq = model.kv_bytes_per_sequence(context, kv_dtype)   # a windowed layer keeps only its window
+    # a dense model without windows keeps the formulas of chapters 02-12; any other takes chapter 13's
+    routing = _routing(model) if model.is_moe or model.window_layers or P_act != P else None
+    moe = dict(zip(_ROUTING, routing or ()))
+    B1 = 1 if batch == "max" else batch
+    if routing is None:
+        n_min = int(f.min_chips(B=B1, HBM=chip.hbm_bytes, P=P, S=context, b_w=b_w, kv=kvt))
+    else:
+        n_min = int(f.min_chips_seq(B=B1, HBM=chip.hbm_bytes, P=P, b_w=b_w, kv_seq=kv_seq))
     min_slice = chip.smallest_slice(n_min)
     if chips is not None:
         n = chip.check_slice(chips)
@@ -113,25 +137,46 @@ def plan(model: Model, chip: Chip, chips=None, weights="bf16", kv_dtype=None, co
     else:
         n = min_slice
     hbm_total = n * chip.hbm_bytes
-    b_max = max(0, int(f.max_batch(HBM=chip.hbm_bytes, N=n, P=P, S=context, b_w=b_w, kv=kvt)))
+    if routing is None:
+        b_max = max(0, int(f.max_batch(HBM=chip.hbm_bytes, N=n, P=P, S=context, b_w=b_w, kv=kvt)))
+    else:
+        b_max = max(0, int(f.max_batch_seq(HBM=chip.hbm_bytes, N=n, P=P, b_w=b_w, kv_seq=kv_seq)))
     B = b_max if batch == "max" else batch
-    total = f.total_bytes(B=B, P=P, S=context, b_w=b_w, kv=kvt)
+    if routing is None:
+        total = f.total_bytes(B=B, P=P, S=context, b_w=b_w, kv=kvt)
+        kv_bytes = f.kv_cache_bytes(B=B, S=context, kv=kvt)
+        read = f.param_bytes(P=P, b_w=b_w)
+    else:
+        total = f.total_bytes_seq(B=B, P=P, b_w=b_w, kv_seq=kv_seq)
+        kv_bytes = f.kv_cache_bytes_seq(B=B, kv_seq=kv_seq)
+        read = f.weight_bytes_read(B=B, b_w=b_w, **moe)
 
-    if eff is None:
+    if eff is None and routing is None:
         step = f.step_time(B=B, C=C, N=n, P=P, S=context, W_hbm=bw, b_w=b_w, kv=kvt)
         crit = f.critical_batch(C=C, W_hbm=bw, b_w=b_w)
-    else:  # the calibrated step of chapter 12 (weight streaming, attention streams, overlap)
+    elif eff is None:
+        step = f.step_time_moe(B=B, C=C, N=n, W_hbm=bw, b_w=b_w, kv_seq=kv_seq, **moe)
+        crit = _critical_batch(C, bw, b_w, model) if model.is_moe else f.critical_batch(C=C, W_hbm=bw, b_w=b_w)
+    elif routing is None:  # the calibrated step of chapter 12 (weight streaming, attention streams, overlap)
         step = eff.step_time(chip, B, context, P, b_w, kvt, model.kv_heads, n, compute)
         crit = eff.critical_batch(chip, b_w, compute)
+    else:
+        v = eff.constants(chip, compute)
+        if B == 0:  # no sequence: the step streams the weights every token would need (none routed)
+            step = f.weight_stream_time(N=n, P=read, W_mm=v["W_mm"], b_w=1)
+        else:
+            step = f.step_time_calibrated_moe(B=B, K=model.kv_heads, N=n, b_w=b_w, kv_seq=kv_seq, **v, **moe)
+        crit = (_critical_batch(v["C"], v["W_mm"], b_w, model) if model.is_moe
+                else eff.critical_batch(chip, b_w, compute))
     tps_chip = f.tokens_per_s_per_chip(B=B, N=n, T_step=step)
-    prefill = f.prefill_time(C=peak, MFU=mfu, N=n, P=P, T=prompt)  # an MFU is a fraction of the peak itself
+    prefill = f.prefill_time(C=peak, MFU=mfu, N=n, P=P_act, T=prompt)  # an MFU is a fraction of the peak itself
     b_a = bytes_per_element(compute, "compute")
     return Plan(
         model=model.name, chip=chip.name, chips=n, weights=weights, kv_dtype=kv_dtype, compute=compute,
         context=context, prompt=prompt, decode=decode, mfu=mfu, mesh_axes=mesh_axes, efficiency=efficiency,
         efficiency_measured_on=None if eff is None else eff.measured_on, hbm_bw=bw, flops=C,
         param_count=P, param_bytes=f.param_bytes(P=P, b_w=b_w), kv_bytes_per_token=kvt, kv_bytes_per_sequence=kv_seq,
-        batch=B, kv_bytes=f.kv_cache_bytes(B=B, S=context, kv=kvt), total_bytes=total, hbm_bytes=hbm_total,
+        batch=B, kv_bytes=kv_bytes, total_bytes=total, hbm_bytes=hbm_total,
         fits=B >= 1 and total <= hbm_total, min_chips=n_min, min_slice_chips=min_slice, max_batch=b_max,
         step_time_s=step, bound="compute" if B > crit else "memory", critical_batch=crit,
         tokens_per_s=f.tokens_per_s(B=B, T_step=step), tokens_per_s_per_chip=tps_chip,
@@ -143,10 +188,63 @@ def plan(model: Model, chip: Chip, chips=None, weights="bf16", kv_dtype=None, co
                                              b_a=b_a, b_w=b_w) if B else None),
         cost_per_million_tokens=(f.cost_per_million_tokens(U=1, c=chip.price_per_hour, r=tps_chip)
                                  if chip.price_per_hour and tps_chip else None),
+        active_param_count=P_act, weight_bytes_read=read, warnings=_warnings(model, context, prompt),
+        routing=routing,
     )
+
+
+#: The symbols of ``formulas.weight_bytes_read`` that come from the model, in ``Plan.routing``'s order.
+_ROUTING = ("L_e", "P_e", "E", "k", "P_dense")
+
+
+def _routing(model: Model) -> tuple:
+    """(L_MoE, P_e, E, k, P_dense) of ``formulas.weight_bytes_read``: a dense model routes nothing (L_MoE = 0)."""
+    if not model.is_moe:
+        return 0, 0, 1, 1, model.active_param_count
+    return model.moe_layers, model.expert_params, model.experts, model.experts_per_token, model.dense_param_count
+
+
+def _critical_batch(C, W_hbm, b_w, model: Model) -> float:
+    """The batch at which an MoE step's FLOPs (2 per active parameter per token) take as long as its weight
+    read, which grows with the experts the batch touches (chapter 13): no closed form, so the root of
+    ``formulas.moe_critical_batch_gap`` is found numerically (``mpmath.findroot``, bracketed).
+
+    The root lies between the dense critical batch scaled by the weights every step reads and by all
+    the text weights: FLOPs grow linearly in B and the read is concave, so the gap changes sign once.
+    """
+    moe = dict(zip(_ROUTING, _routing(model)))
+    dense = f.critical_batch(C=C, W_hbm=W_hbm, b_w=b_w)       # the critical batch if every token read P_act
+    P_act = model.active_param_count
+    lo = dense * moe["P_dense"] / P_act                        # as if only the non-routed weights were read
+    hi = dense * (model.param_count - model.vision_params) / P_act   # as if every expert were read
+
+    def gap(batch):
+        return f.moe_critical_batch_gap(B=float(batch), C=C, W_hbm=W_hbm, b_w=b_w, **moe)
+
+    scale = gap(hi) - gap(lo)
+    return float(mpmath.findroot(lambda batch: gap(batch) / scale, (lo, hi), solver="anderson"))
+
+
+def _warnings(model: Model, context: int, prompt: int) -> tuple:
+    """What a plan of ``model`` assumes or cannot know, one line each (none for the book's dense models)."""
+    found = []
+    for what, tokens in (("context", context), ("prompt", prompt)):
+        if model.max_context is not None and tokens > model.max_context and (what == "context" or prompt != context):
+            found.append(f"{what}: {tokens:,} tokens is past {model.name}'s max_position_embeddings "
+                         f"({model.max_context:,}); the plan uses it as given")
+    if model.is_moe:
+        found.append(f"experts: the weight read assumes a balanced, independent router: B tokens, each routed to "
+                     f"k = {model.experts_per_token} of E = {model.experts}, touch E(1 - (1 - k/E)^B) experts per "
+                     f"MoE layer")
+        found.append("ICI bounds: computed for a dense MLP of width d_ff; expert parallelism is not modelled")
+    return tuple(found) + model.notes
 
 
 def step_time_at(p: Plan, batch) -> float:
     """The roofline decode step of ``p``'s deployment (same chips, dtypes, context, rates) at another batch."""
-    return f.step_time(B=batch, C=p.flops, N=p.chips, P=p.param_count, S=p.context, W_hbm=p.hbm_bw,
-                       b_w=bytes_per_element(p.weights, "weights"), kv=p.kv_bytes_per_token)
+    b_w = bytes_per_element(p.weights, "weights")
+    if p.routing is None:
+        return f.step_time(B=batch, C=p.flops, N=p.chips, P=p.param_count, S=p.context, W_hbm=p.hbm_bw,
+                           b_w=b_w, kv=p.kv_bytes_per_token)
+    return f.step_time_moe(B=batch, C=p.flops, N=p.chips, W_hbm=p.hbm_bw, b_w=b_w, kv_seq=p.kv_bytes_per_sequence,
+                           **dict(zip(_ROUTING, p.routing)))

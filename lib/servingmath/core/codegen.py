@@ -29,7 +29,8 @@ def source() -> str:
     parts = [HEADER]
     for name, formula in formulas.FORMULAS.items():
         body = printer.doprint(formula.expr)
-        parts.append(f"\n\ndef {name}({', '.join(formula.arg_names)}):\n    return {body}\n")
+        args = ", ".join(symbol.name for symbol in formula.symbols)
+        parts.append(f"\n\ndef {name}({args}):\n    return {body}\n")
     return "".join(parts)
 
 

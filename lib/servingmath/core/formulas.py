@@ -11,8 +11,9 @@ Equations are solved with ``solveset`` (every symbol is positive, so each has on
 import sympy as sp
 
 from .formula import Formula
-from .symbols import (B, C, D, E, F, G, H, HBM, K, L, M, MFU, N, N_q, P, S, T, T_prefill, T_step, U, V,
-                      W_hbm, W_ici, W_mm, Y, alpha, b_a, b_kv, b_w, beta, c, h, kv, nu, r, w_s)
+from .symbols import (B, C, D, E, F, F_e, F_s, G, H, H_n, H_r, H_v, HBM, K, L, L_e, L_w, M, MFU, N, N_q, P,
+                      P_attn, P_dense, P_e, P_vis, P_x, S, S_w, T, T_prefill, T_step, U, V, W_hbm, W_ici, W_mm, Y,
+                      alpha, b_a, b_kv, b_w, beta, c, h, k, kv, kv_seq, n_emb, n_mlp, nu, r, r_kv, r_q, w_s)
 
 
 
@@ -34,8 +35,8 @@ cost_per_million_tokens = Formula("cost_per_million_tokens", r"\$/10^6\,\mathrm{
                                   "Dollars per million tokens at r tokens/s/chip, busy a fraction U of the time")
 
 # --- Chapter 02: the KV cache ---------------------------------------------------------
-param_count = Formula("param_count", "P", lambda: L * (2 * D * N_q * H + 2 * D * K * H + 3 * D * F) + E * V * D, "02",
-                      "Parameters: attention (Q, K, V, O) + gated MLP per layer, plus E embedding matrices")
+param_count = Formula("param_count", "P", lambda: L * (2 * D * N_q * H + 2 * D * K * H + 3 * D * F) + n_emb * V * D, "02",
+                      "Parameters: attention (Q, K, V, O) + gated MLP per layer, plus n_emb embedding matrices")
 param_bytes = Formula("param_bytes", r"P_{\mathrm{bytes}}", lambda: P * b_w, "02", "Bytes of the weights")
 kv_bytes_per_token = Formula("kv_bytes_per_token", r"\mathrm{KV}", lambda: 2 * K * H * L * b_kv, "02",
                              "KV-cache bytes per token: a key and a value per KV head, per layer")
@@ -274,5 +275,106 @@ serving_tokens_per_s_per_chip = Formula("serving_tokens_per_s_per_chip", r"\math
                                         lambda: B * G / (N * (G * T_step + B * T_prefill)), "12",
                                         "Output tokens/s per chip when the same chips also prefill every request "
                                         "(B sequences, G tokens each, one prefill of T_prefill per request)")
+
+# --- Chapter 13: beyond dense LLaMA (mixture of experts, latent attention, sliding windows) ---------
+attention_params = Formula("attention_params", r"P_{\mathrm{attn}}", lambda: 2 * D * H * (N_q + K), "13",
+                           "Parameters of one layer's grouped-query attention: Q and O for N_q heads, K and V for "
+                           "K heads (biases counted apart)")
+_mla_key_value_output = D * (r_kv + H_r) + r_kv * N_q * (H_n + H_v) + N_q * H_v * D
+mla_attention_params = Formula("mla_attention_params", r"P_{\mathrm{attn}}^{\mathrm{MLA}}",
+                               lambda: D * r_q + r_q * N_q * (H_n + H_r) + _mla_key_value_output, "13",
+                               "Parameters of one layer's multi-head latent attention (DeepSeek): the query's down- "
+                               "and up-projection, the latent and the shared rotary key, the latent's up-projection "
+                               "to every head's key and value, and the output")
+mla_attention_params_full_query = Formula("mla_attention_params_full_query", r"P_{\mathrm{attn}}^{\mathrm{MLA}}",
+                                          lambda: D * N_q * (H_n + H_r) + _mla_key_value_output, "13",
+                                          "Multi-head latent attention whose query is not compressed "
+                                          "(q_lora_rank null, as in DeepSeek-V2-Lite)")
+mlp_params = Formula("mlp_params", r"P_{\mathrm{mlp}}", lambda: n_mlp * D * F, "13",
+                     "Parameters of one MLP of width F: n_mlp = 3 matrices gated (SwiGLU, GeGLU), 2 plain "
+                     "(GPT-2, OPT, Phi, Falcon)")
+expert_params = Formula("expert_params", r"P_{\mathrm{e}}", lambda: mlp_params.expr.subs(F, F_e), "13",
+                        "Parameters of one routed expert: an MLP of width F_e")
+
+
+def _decoder_params(experts_used):
+    """Attention in every layer, a dense MLP in L - L_e layers, MoE in L_e, the embeddings and the rest."""
+    moe_layer = experts_used * P_e + mlp_params.expr.subs(F, F_s) + D * E   # routed, shared, router (D x E)
+    return L * P_attn + (L - L_e) * mlp_params.expr + L_e * moe_layer + n_emb * V * D + P_x
+
+
+moe_param_count = Formula("moe_param_count", "P", lambda: _decoder_params(E) + P_vis, "13",
+                          "Parameters held in memory: every expert of every MoE layer, the dense layers, the "
+                          "embeddings, the biases and position table (P_x) and a vision tower (P_vis)")
+moe_active_param_count = Formula("moe_active_param_count", r"P_{\mathrm{act}}", lambda: _decoder_params(k), "13",
+                                 "Parameters one generated token uses: the same with k experts per MoE layer "
+                                 "instead of E, and no vision tower (the router still scores all E)")
+moe_dense_param_count = Formula("moe_dense_param_count", r"P_{\mathrm{dense}}", lambda: _decoder_params(0), "13",
+                                "Parameters outside the routed experts (attention, dense and shared MLPs, routers, "
+                                "embeddings): every decode step reads them, whatever the routing")
+
+
+def _experts_touched():
+    """Expected distinct experts of one MoE layer that B tokens route to, each choosing k of the E.
+
+    A balanced router sends a token to a given expert with probability k/E (k distinct choices
+    among E equally likely ones), so one token misses it with probability 1 - k/E (0 when k >= E);
+    independent tokens all miss it with that probability to the power B. By linearity of
+    expectation the distinct experts touched are the sum, over the E experts, of the probability
+    that some token picks it.
+    """
+    j = sp.Symbol("j", positive=True, integer=True)
+    missed_by_one_token = sp.Max(0, 1 - k / E)
+    missed_by_all = missed_by_one_token ** B
+    return sp.summation(1 - missed_by_all, (j, 1, E))
+
+
+experts_touched = Formula("experts_touched", r"E_{B}", _experts_touched, "13",
+                          "Expected distinct experts per MoE layer that a decode step of B tokens reads, each "
+                          "token routed to k of E (a balanced, independent router)")
+weight_bytes_read = Formula("weight_bytes_read", r"R_{\mathrm{w}}",
+                            lambda: b_w * (P_dense + L_e * P_e * experts_touched.expr), "13",
+                            "Weight bytes one decode step reads at batch B: the parameters outside the routed "
+                            "experts, and the E_B experts the batch touches in each MoE layer (k at B = 1)")
+kv_bytes_per_token_mla = Formula("kv_bytes_per_token_mla", r"\mathrm{KV}_{\mathrm{MLA}}", lambda: (r_kv + H_r) * L * b_kv,
+                                 "13", "KV-cache bytes per token of multi-head latent attention: one latent of r_kv "
+                                 "and one shared rotary key of H_r per layer, for every head")
+kv_bytes_per_sequence_windowed = Formula(
+    "kv_bytes_per_sequence_windowed", r"\mathrm{KV}_{\mathrm{seq}}",
+    lambda: kv / L * ((L - L_w) * S + L_w * sp.Min(S, S_w)), "13",
+    "KV-cache bytes of a sequence of S tokens when L_w of the L layers attend within a window of S_w tokens "
+    "(kv: bytes per token with every layer full)")
+
+
+def _per_sequence(expr):
+    """``expr`` with a sequence's KV bytes S kv written as KV_seq (a windowed cache is not S kv)."""
+    return expr.subs(S * kv, kv_seq)
+
+
+kv_cache_bytes_seq = Formula("kv_cache_bytes_seq", r"\mathrm{KV}_{\mathrm{total}}",
+                             lambda: _per_sequence(kv_cache_bytes.expr), "13",
+                             "KV-cache bytes of a batch of B sequences of KV_seq bytes each")
+total_bytes_seq = Formula("total_bytes_seq", r"\mathrm{Mem}", lambda: _per_sequence(total_bytes.expr), "13",
+                          "Weights plus the batch's KV caches, KV_seq bytes per sequence")
+min_chips_seq = Formula("min_chips_seq", r"N_{\min}", lambda: _per_sequence(min_chips.expr), "13",
+                        "Whole chips that hold the weights and B caches of KV_seq bytes")
+max_batch_seq = Formula("max_batch_seq", r"B_{\max}", lambda: _per_sequence(max_batch.expr), "13",
+                        "Most sequences of KV_seq bytes whose caches fit beside the weights")
+_moe_active = P_dense + L_e * k * P_e   # P_act: moe_active_param_count minus moe_dense_param_count is L_MoE k P_e
+_moe_flops_time = _mlp_flops_time.subs(P, _moe_active)
+step_time_moe = Formula("step_time_moe", r"T_{\mathrm{step}}",
+                        lambda: (_per_sequence(_attention_time)
+                                 + sp.Max(_moe_flops_time, weight_bytes_read.expr / (N * W_hbm))), "13", "Decode step of any decoder: the KV read, then max(FLOPs of the active parameters, "
+                        "the weight bytes the step reads); a dense model's step_time when L_MoE = 0 and P_dense = P")
+moe_critical_batch_gap = Formula("moe_critical_batch_gap", r"T_{\mathrm{FLOPs}} - T_{\mathrm{params}}",
+                                 lambda: 2 * B * _moe_active / C - weight_bytes_read.expr / W_hbm, "13",
+                                 "FLOPs time minus weight-read time of a decode step on one chip: its root in B is "
+                                 "the critical batch, which has no closed form once the weight read grows with B")
+step_time_calibrated_moe = Formula(
+    "step_time_calibrated_moe", r"T_{\mathrm{step}}^{\mathrm{cal}}",
+    lambda: (_per_sequence(kv_load_time_calibrated.expr)
+             + _soft_max(weight_bytes_read.expr / (N * W_mm), _moe_flops_time)), "13",
+    "The calibrated decode step (chapter 12) of any decoder: KV_seq per sequence, the weight bytes the step "
+    "reads, the FLOPs of the active parameters")
 
 FORMULAS = {f.name: f for f in globals().values() if isinstance(f, Formula)}

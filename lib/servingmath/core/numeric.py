@@ -19,8 +19,8 @@ def cost_per_million_tokens(U, c, r):
     return 10**6*c/((3600*U*r))
 
 
-def param_count(D, E, F, H, K, L, N_q, V):
-    return D*E*V + L*(3*D*F + 2*D*H*K + 2*D*H*N_q)
+def param_count(D, F, H, K, L, N_q, V, n_emb):
+    return D*V*n_emb + L*(3*D*F + 2*D*H*K + 2*D*H*N_q)
 
 
 def param_bytes(P, b_w):
@@ -321,3 +321,79 @@ def sequences_in_flight(N, T_step, r):
 
 def serving_tokens_per_s_per_chip(B, G, N, T_prefill, T_step):
     return B*G/(N*(B*T_prefill + G*T_step))
+
+
+def attention_params(D, H, K, N_q):
+    return 2*D*H*(K + N_q)
+
+
+def mla_attention_params(D, H_n, H_r, H_v, N_q, r_kv, r_q):
+    return D*H_v*N_q + D*r_q + D*(H_r + r_kv) + N_q*r_kv*(H_n + H_v) + N_q*r_q*(H_n + H_r)
+
+
+def mla_attention_params_full_query(D, H_n, H_r, H_v, N_q, r_kv):
+    return D*H_v*N_q + D*N_q*(H_n + H_r) + D*(H_r + r_kv) + N_q*r_kv*(H_n + H_v)
+
+
+def mlp_params(D, F, n_mlp):
+    return D*F*n_mlp
+
+
+def expert_params(D, F_e, n_mlp):
+    return D*F_e*n_mlp
+
+
+def moe_param_count(D, E, F, F_s, L, L_e, P_attn, P_e, P_vis, P_x, V, n_emb, n_mlp):
+    return D*F*n_mlp*(L - L_e) + D*V*n_emb + L*P_attn + L_e*(D*E + D*F_s*n_mlp + E*P_e) + P_vis + P_x
+
+
+def moe_active_param_count(D, E, F, F_s, L, L_e, P_attn, P_e, P_x, V, k, n_emb, n_mlp):
+    return D*F*n_mlp*(L - L_e) + D*V*n_emb + L*P_attn + L_e*(D*E + D*F_s*n_mlp + P_e*k) + P_x
+
+
+def moe_dense_param_count(D, E, F, F_s, L, L_e, P_attn, P_x, V, n_emb, n_mlp):
+    return D*F*n_mlp*(L - L_e) + D*V*n_emb + L*P_attn + L_e*(D*E + D*F_s*n_mlp) + P_x
+
+
+def experts_touched(B, E, k):
+    return E*(1 - max(0, 1 - k/E)**B)
+
+
+def weight_bytes_read(B, E, L_e, P_dense, P_e, b_w, k):
+    return b_w*(E*L_e*P_e*(1 - max(0, 1 - k/E)**B) + P_dense)
+
+
+def kv_bytes_per_token_mla(H_r, L, b_kv, r_kv):
+    return L*b_kv*(H_r + r_kv)
+
+
+def kv_bytes_per_sequence_windowed(L, L_w, S, S_w, kv):
+    return kv*(L_w*min(S, S_w) + S*(L - L_w))/L
+
+
+def kv_cache_bytes_seq(B, kv_seq):
+    return B*kv_seq
+
+
+def total_bytes_seq(B, P, b_w, kv_seq):
+    return B*kv_seq + P*b_w
+
+
+def min_chips_seq(B, HBM, P, b_w, kv_seq):
+    return math.ceil((B*kv_seq + P*b_w)/HBM)
+
+
+def max_batch_seq(HBM, N, P, b_w, kv_seq):
+    return math.floor((HBM*N - P*b_w)/kv_seq)
+
+
+def step_time_moe(B, C, E, L_e, N, P_dense, P_e, W_hbm, b_w, k, kv_seq):
+    return B*kv_seq/(N*W_hbm) + max(2*B*(L_e*P_e*k + P_dense)/(C*N), b_w*(E*L_e*P_e*(1 - max(0, 1 - k/E)**B) + P_dense)/(N*W_hbm))
+
+
+def moe_critical_batch_gap(B, C, E, L_e, P_dense, P_e, W_hbm, b_w, k):
+    return 2*B*(L_e*P_e*k + P_dense)/C - b_w*(E*L_e*P_e*(1 - max(0, 1 - k/E)**B) + P_dense)/W_hbm
+
+
+def step_time_calibrated_moe(B, C, E, K, L_e, N, P_dense, P_e, W_hbm, W_mm, b_w, k, kv_seq, nu, w_s):
+    return B*kv_seq/(N*min(W_hbm, B*K*w_s/N)) + ((b_w*(E*L_e*P_e*(1 - max(0, 1 - k/E)**B) + P_dense)/(N*W_mm))**nu + (2*B*(L_e*P_e*k + P_dense)/(C*N))**nu)**(1/nu)

@@ -10,6 +10,11 @@ def _pos(name):
     return sp.Symbol(name, positive=True)
 
 
+def _count(name):
+    """A count that is 0 for a dense LLaMA-like model (no MoE layers, no window, no vision tower)."""
+    return sp.Symbol(name, nonnegative=True)
+
+
 # workload
 B = _pos("B")            # batch: sequences decoded together
 S = _pos("S")            # context: tokens cached per sequence
@@ -27,7 +32,7 @@ N_q = _pos("N_q")        # query heads
 K = _pos("K")            # KV heads
 H = _pos("H")            # head dimension
 V = _pos("V")            # vocabulary
-E = _pos("E")            # embedding matrices: 2 untied (input + output), 1 tied
+n_emb = _pos("n_emb")    # embedding matrices: 2 untied (input + output), 1 tied
 P = _pos("P")            # parameter count
 # number formats
 b_w = _pos("b_w")        # bytes per weight
@@ -54,6 +59,27 @@ h = sp.Symbol("h", nonnegative=True)   # prefix-cache hit rate: fraction of prom
 W_mm = _pos("W_mm")      # HBM bandwidth a matmul kernel reaches while streaming weights
 w_s = _pos("w_s")        # HBM bandwidth one attention stream (one sequence x one KV head) reaches
 nu = _pos("nu")          # overlap exponent of the soft roofline (1: no overlap; infinity: perfect)
+# beyond dense LLaMA (chapter 13): mixture of experts, latent attention, sliding windows
+E = _pos("E")            # routed experts per MoE layer
+k = _pos("k")            # experts each token is routed to (k of E)
+L_e = _count("L_e")      # MoE layers (the other L - L_e layers keep a dense MLP of width F)
+F_s = _count("F_s")      # width of the shared experts' MLP, all shared experts together (0: none)
+n_mlp = _pos("n_mlp")    # weight matrices per MLP: 3 gated (gate, up, down), 2 plain (up, down)
+P_attn = _pos("P_attn")  # parameters of one layer's attention
+P_e = _count("P_e")      # parameters of one routed expert (its MLP matrices and biases)
+P_x = _count("P_x")      # other parameters every token uses: biases, learned position embeddings
+P_vis = _count("P_vis")  # a vision tower's parameters (held in memory, not run per generated token)
+P_act = _pos("P_act")    # parameters one token uses (MoE: the shared part plus k experts)
+P_dense = _pos("P_dense")  # parameters outside the routed experts, which every decode step reads
+F_e = _pos("F_e")        # width of one routed expert's MLP
+r_q = _pos("r_q")        # MLA: rank of the compressed query
+r_kv = _pos("r_kv")      # MLA: rank of the compressed (latent) key-value
+H_n = _pos("H_n")        # MLA: per-head query/key width without rotary position
+H_r = _pos("H_r")        # MLA: per-head query/key width with rotary position (one shared key part)
+H_v = _pos("H_v")        # MLA: per-head value width
+L_w = _count("L_w")      # layers attending within a sliding window
+S_w = _pos("S_w")        # sliding window: tokens a windowed layer keeps
+kv_seq = _pos("kv_seq")  # KV-cache bytes of one sequence
 
 LATEX = {
     N_q: "N_q",
@@ -69,6 +95,25 @@ LATEX = {
     T_prefill: r"T_{\mathrm{prefill}}",
     W_mm: r"W_{\mathrm{mm}}",
     w_s: r"w_{\mathrm{s}}",
+    n_emb: r"n_{\mathrm{emb}}",
+    L_e: r"L_{\mathrm{MoE}}",
+    F_s: r"F_{\mathrm{s}}",
+    F_e: r"F_{\mathrm{e}}",
+    n_mlp: r"n_{\mathrm{mlp}}",
+    P_attn: r"P_{\mathrm{attn}}",
+    P_e: r"P_{\mathrm{e}}",
+    P_x: r"P_{\mathrm{x}}",
+    P_vis: r"P_{\mathrm{vis}}",
+    P_act: r"P_{\mathrm{act}}",
+    P_dense: r"P_{\mathrm{dense}}",
+    r_q: r"r_q",
+    r_kv: r"r_{kv}",
+    H_n: r"H_{\mathrm{nope}}",
+    H_r: r"H_{\mathrm{rope}}",
+    H_v: r"H_{v}",
+    L_w: r"L_{\mathrm{win}}",
+    S_w: r"S_{\mathrm{win}}",
+    kv_seq: r"\mathrm{KV}_{\mathrm{seq}}",
 }
 
 

@@ -39,13 +39,45 @@ def chip_table(chip: Chip) -> str:
     return f"{chip.label} ({chip.name})\n" + table(rows, ("quantity", "value", "source"))
 
 
+def architecture_rows(model: Model) -> list:
+    """What a model has beyond the dense LLaMA of chapters 01-12, as (field, value) rows (none for that model)."""
+    rows = []
+    if model.mlp != "gated":
+        rows.append(("MLP", f"{model.mlp} (up and down matrices, no gate)"))
+    if model.bias != "none" or model.output_bias:
+        where = {"qkv": "on q, k, v", "attention": "on q, k, v, o", "mlp": "on the MLPs", "all": "on every linear layer",
+                 "none": "none"}[model.bias]
+        rows.append(("biases", where + (", and on the output layer" if model.output_bias else "")))
+    if model.positions:
+        rows.append(("learned positions", f"{model.positions:,} x d_model"))
+    if model.is_moe:
+        rows.append(("experts", f"{model.experts} routed, {model.experts_per_token} per token, width {model.d_expert:,}"
+                     + (f"; shared width {model.d_shared:,}" if model.d_shared else "")))
+        rows.append(("MoE layers", f"{model.moe_layers} of {model.layers}"))
+    a = model.attention
+    if a["kind"] == "mla":
+        rows.append(("attention", f"multi-head latent: cache {model.kv_lora_rank} latent + {model.qk_rope_head_dim} "
+                     f"rotary per layer"
+                     + (f"; query rank {model.q_lora_rank}" if model.q_lora_rank else "; query not compressed")))
+    elif a["kind"] == "sliding":
+        rows.append(("attention", f"sliding window of {model.window:,} tokens on {a['sliding_layers']} of "
+                     f"{model.layers} layers"))
+    if model.vision_params:
+        rows.append(("vision tower", f"{model.vision_params:,} parameters, counted for memory only"))
+    return rows
+
+
 def model_table(model: Model) -> str:
     rows = [(k, getattr(model, k)) for k in ("layers", "d_model", "d_ff", "heads", "kv_heads", "head_dim",
                                               "vocab", "tied_embeddings")]
+    rows += architecture_rows(model)
     rows.append(("parameters", f"{model.param_count:,} ({num(model.param_count)})"))
+    if model.active_param_count != model.param_count:
+        rows.append(("active parameters", f"{model.active_param_count:,} ({num(model.active_param_count)}) per token"))
     for dtype in ("bf16", "int8", "int4"):
         rows.append((f"KV bytes/token ({dtype})", f"{model.kv_bytes_per_token(dtype):,.0f} B = "
                      f"{kb_kib(model.kv_bytes_per_token(dtype))}"))
+    rows += [("note", note) for note in model.notes]
     return f"{model.name}" + (f" ({model.source})" if model.source else "") + "\n" + table(rows, ("field", "value"))
 
 
@@ -56,7 +88,8 @@ def fit_message(p: Plan) -> str:
 
 
 def plan_json(p: Plan) -> dict:
-    """The plan as the CLI's JSON: the ``Plan`` fields (``kv_dtype`` under its CLI name ``kv``) and the fit message."""
+    """The plan as the CLI's JSON: the ``Plan`` fields (``kv_dtype`` under its CLI name ``kv``; ``warnings`` a
+    list) and the fit message."""
     data = p.to_dict()
     data = {("kv" if k == "kv_dtype" else k): v for k, v in data.items()}
     data["fit_message"] = fit_message(p)
@@ -71,6 +104,12 @@ def plan_table(p: Plan) -> str:
         ("setup", f"{p.model} on {p.chips} x {p.chip}; weights {p.weights}, KV {p.kv_dtype}, FLOPs {p.compute}"),
         ("workload", f"context {p.context}, prompt {p.prompt}, decode {p.decode}, batch {p.batch}"),
         ("parameters", f"{p.param_count:,} = {gb(p.param_bytes)} of weights"),
+    ]
+    if p.active_param_count != p.param_count:
+        rows.append(("active parameters", f"{p.active_param_count:,} per token (its FLOPs)"))
+    if p.weight_bytes_read != p.param_bytes:
+        rows.append(("weights read per step", f"{gb(p.weight_bytes_read)} at batch {p.batch}"))
+    rows += [
         ("KV per token / sequence", f"{p.kv_bytes_per_token:,.0f} B / {gb(p.kv_bytes_per_sequence)}"),
         ("memory", f"{gb(p.total_bytes)} of {gb(p.hbm_bytes)} HBM: {fit_message(p)}"),
         ("min chips / smallest slice", f"{p.min_chips} / {p.min_slice_chips}"),
@@ -85,6 +124,7 @@ def plan_table(p: Plan) -> str:
         ("efficiency", p.efficiency + (f" (fractions measured on {p.efficiency_measured_on})"
                                        if p.efficiency_measured_on else "")),
     ]
+    rows += [("warning", w) for w in p.warnings]
     return table(rows, ("quantity", "value"))
 
 
