@@ -230,3 +230,12 @@ def test_all_numbers_finite_over_the_explorer_grid():
                                      weights=weights, context=32768)
                 assert all(math.isfinite(v) for v in tp.plan.to_dict().values() if isinstance(v, float))
                 assert np.isfinite(tp.ici.threshold)
+
+
+@pytest.mark.parametrize("model, chip", [("mixtral-8x7b", "h100"), ("deepseek-v3", "h200"), ("gpt-oss-120b", "h100")])
+def test_a_latency_target_for_an_moe_model_takes_the_largest_batch_that_meets_it(model, chip):
+    tp = sm.plan_for_target(0.03, model=model, chip=chip, weights="fp8", compute="fp8")
+    p = tp.plan
+    assert p.fits and p.step_time_s <= 0.03
+    if p.batch < tp.full.max_batch:   # one more sequence would miss the target
+        assert step_time_at(tp.full, p.batch + 1) > 0.03

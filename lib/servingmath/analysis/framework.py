@@ -21,8 +21,18 @@ GPU_SEARCH_LIMIT = 128
 
 
 def batch_for_target(p: Plan, target_s) -> int:
-    """Largest batch that fits ``p``'s slice and whose step takes at most ``target_s`` seconds (0: none)."""
+    """Largest batch that fits ``p``'s slice and whose step takes at most ``target_s`` seconds (0: none).
+
+    A dense model's step has the closed form ``formulas.batch_for_step_time``. An MoE or windowed model's
+    step (``formulas.step_time_moe``) has none, but it grows with the batch: bisect the whole batches.
+    """
     target = check_number("target", target_s)
+    if p.routing is not None:
+        low, high = 0, p.max_batch           # step(low) meets the target (or low = 0); step(high + 1) need not
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if step_time_at(p, middle) <= target else (low, middle - 1)
+        return low
     real = f.batch_for_step_time(C=p.flops, N=p.chips, P=p.param_count, S=p.context, T_step=target,
                                  W_hbm=p.hbm_bw, b_w=bytes_per_element(p.weights, "weights"),
                                  kv=p.kv_bytes_per_token)
