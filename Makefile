@@ -61,7 +61,7 @@ browser: $(STAMP) $(AXE) chromium
 binder: $(STAMP)
 	SERVINGMATH_BINDER_TEST=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_binder_env.py
 
-# The book build executes one notebook at a time; the Binder check runs beside it on the other core.
+# The book build (appendix pages only execute) runs beside the Binder check, which executes every chapter.
 test: $(STAMP)
 	$(MAKE) unit
 	$(MAKE) nbval
