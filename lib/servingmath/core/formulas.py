@@ -376,5 +376,21 @@ step_time_calibrated_moe = Formula(
              + _soft_max(weight_bytes_read.expr / (N * W_mm), _moe_flops_time)), "13",
     "The calibrated decode step (chapter 12) of any decoder: KV_seq per sequence, the weight bytes the step "
     "reads, the FLOPs of the active parameters")
+kv_load_time_seq = Formula("kv_load_time_seq", r"T_{\mathrm{KV}}", lambda: _per_sequence(kv_load_time.expr), "13",
+                           "Time to read the batch's KV caches, KV_seq bytes per sequence (a windowed layer "
+                           "keeps only its window)")
+weight_read_time = Formula("weight_read_time", r"T_{\mathrm{params}}", lambda: weight_bytes_read.expr / (N * W_hbm),
+                           "13", "Time to read the weight bytes a decode step of B tokens touches, each chip its shard")
+step_flops_time_moe = Formula("step_flops_time_moe", r"T_{\mathrm{FLOPs}}", lambda: _moe_flops_time, "13",
+                              "Time of a decode step's matmul FLOPs: 2 per active parameter per token")
+kv_bytes_per_token_mla_heads = Formula("kv_bytes_per_token_mla_heads", r"\mathrm{KV}_{\mathrm{heads}}",
+                                       lambda: N_q * (H_n + H_r + H_v) * L * b_kv, "13",
+                                       "KV bytes per token if MLA's keys (H_n + H_r wide) and values (H_v) were "
+                                       "cached per query head, as multi-head attention with these widths would")
+moe_critical_batch_all_experts = Formula(
+    "moe_critical_batch_all_experts", r"B_{\mathrm{crit}}^{\mathrm{all}}",
+    lambda: solved(2 * B * _moe_active / C, b_w * (P_dense + L_e * E * P_e) / W_hbm, B), "13",
+    "Batch where the FLOPs of the active parameters take as long as reading every expert: the MoE critical "
+    "batch once the batch touches all E experts of each MoE layer")
 
 FORMULAS = {f.name: f for f in globals().values() if isinstance(f, Formula)}

@@ -397,3 +397,23 @@ def moe_critical_batch_gap(B, C, E, L_e, P_dense, P_e, W_hbm, b_w, k):
 
 def step_time_calibrated_moe(B, C, E, K, L_e, N, P_dense, P_e, W_hbm, W_mm, b_w, k, kv_seq, nu, w_s):
     return B*kv_seq/(N*min(W_hbm, B*K*w_s/N)) + ((b_w*(E*L_e*P_e*(1 - max(0, 1 - k/E)**B) + P_dense)/(N*W_mm))**nu + (2*B*(L_e*P_e*k + P_dense)/(C*N))**nu)**(1/nu)
+
+
+def kv_load_time_seq(B, N, W_hbm, kv_seq):
+    return B*kv_seq/(N*W_hbm)
+
+
+def weight_read_time(B, E, L_e, N, P_dense, P_e, W_hbm, b_w, k):
+    return b_w*(E*L_e*P_e*(1 - max(0, 1 - k/E)**B) + P_dense)/(N*W_hbm)
+
+
+def step_flops_time_moe(B, C, L_e, N, P_dense, P_e, k):
+    return 2*B*(L_e*P_e*k + P_dense)/(C*N)
+
+
+def kv_bytes_per_token_mla_heads(H_n, H_r, H_v, L, N_q, b_kv):
+    return L*N_q*b_kv*(H_n + H_r + H_v)
+
+
+def moe_critical_batch_all_experts(C, E, L_e, P_dense, P_e, W_hbm, b_w, k):
+    return (1/2)*C*b_w*(E*L_e*P_e + P_dense)/(W_hbm*(L_e*P_e*k + P_dense))
