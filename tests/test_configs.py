@@ -319,3 +319,18 @@ def test_a_wrapper_written_flat_reads_its_text_model_from_the_top_level(tmp_path
     model = load_model_file(path)
     assert model.param_count == load_model_file(DATA / "qwen2.5-7b.json").param_count   # Qwen2.5-7B's text shapes
     assert model.notes == ("the vision tower (qwen2_5_vl) is not counted: the table does not know its layout",)
+
+
+@pytest.mark.parametrize("name, context", [("gpt-oss-120b", 100), ("gpt-oss-120b", 65536), ("gpt-oss-20b", 8192),
+                                           ("gemma-2-9b", 2048), ("gemma-2-9b", 32768), ("mixtral-8x7b", 32768)])
+def test_a_real_config_s_sequence_cache_applies_its_windows(name, context):
+    # counted independently from the file: layer_types where the config lists them, else Gemma 2's 1:1 pattern
+    config = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+    layers = config["num_hidden_layers"]
+    kinds = config.get("layer_types") or (["sliding_attention", "full_attention"] * layers)[:layers]
+    if config.get("model_type") == "mixtral" or not config.get("sliding_window"):
+        kinds = ["full_attention"] * layers
+    head_dim = config.get("head_dim") or config["hidden_size"] // config["num_attention_heads"]
+    per_layer_token = 2 * config["num_key_value_heads"] * head_dim * 2          # bf16 keys and values
+    tokens = sum(context if kind == "full_attention" else min(context, config["sliding_window"]) for kind in kinds)
+    assert load_model_file(DATA / f"{name}.json").kv_bytes_per_sequence(context, "bf16") == tokens * per_layer_token
