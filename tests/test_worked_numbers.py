@@ -57,16 +57,16 @@ def test_view_default_and_in_place_update():
     drawing, text = step_view(None)
     assert "fits: needs 113.5 GB, has 128.0 GB" in text and "= 17.5 ms\nmemory-bound: B = 32" in text
     assert "228 tokens/s/chip" in text
-    bar = drawing.art["bars"]["step_kv"]
+    bar = drawing.art["parts"]["bars"]["step_kv"]
     drawing2, text2 = step_view(drawing, batch=512, context=512)
-    assert drawing2 is drawing and drawing.art["bars"]["step_kv"] is bar and "compute-bound" in text2
+    assert drawing2 is drawing and drawing.art["parts"]["bars"]["step_kv"] is bar and "compute-bound" in text2
     assert worked_step(batch=512, context=512).terms.flops_win
 
 
 def test_configuration_that_does_not_fit_is_an_answer():
     drawing, text = step_view(None, weights="bf16", kv_dtype="bf16", chips=8)
     assert "does not fit: needs 227.0 GB, has 128.0 GB" in text
-    assert not drawing.art["bars"]["step_max"].get_visible()
+    assert not drawing.art["parts"]["bars"]["step_max"].get_visible()
     _, text = step_view(drawing, chips=16, weights="bf16", kv_dtype="bf16")
     assert "fits: needs 227.0 GB, has 256.0 GB" in text
 

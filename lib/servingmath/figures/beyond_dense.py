@@ -12,11 +12,9 @@ import numpy as np
 
 from ..analysis.beyond_dense import DecodeStep
 from ..present import beyond_dense as words
-from . import Drawing, new_figure
+from . import Drawing, new_figure, show_step, step_bars
 
 BATCH_TICKS = (1, 4, 16, 64, 256, 1024, 4096, 16384)
-ROWS = ("weight read", "FLOPs", "KV read", "step")
-COLORS = {"weights": "C0", "flops": "C1", "kv": "C2"}
 
 
 def _ticks(lo: float, hi: float) -> list:
@@ -30,7 +28,6 @@ def _ticks(lo: float, hi: float) -> list:
 def _create(r: DecodeStep) -> Drawing:
     fig, (read, parts) = new_figure(2, figsize=(8.6, 3.6))
     gb = lambda x: x / 1e9
-    y = np.arange(len(ROWS))
     art = {
         "read": read, "parts": parts,
         "curve": read.plot(r.batches, gb(r.read), color="C0", lw=2, label="this MoE model")[0],
@@ -38,22 +35,12 @@ def _create(r: DecodeStep) -> Drawing:
         "active": read.axhline(gb(r.active_bytes), color="C7", ls=":", lw=1.5, label="dense, same FLOPs"),
         "point": read.plot([r.batch], [gb(r.read_at)], "o", color="C0")[0],
         "crit": read.axvline(r.critical.moe, color="C1", ls="-.", lw=1, label=r"MoE $B_{\mathrm{crit}}$"),
-        "bars": {
-            "weights": parts.barh(y[0], 0, height=0.6, color=COLORS["weights"])[0],
-            "flops": parts.barh(y[1], 0, height=0.6, color=COLORS["flops"])[0],
-            "kv": parts.barh(y[2], 0, height=0.6, color=COLORS["kv"])[0],
-            "step_max": parts.barh(y[3], 0, height=0.6, color=COLORS["weights"], edgecolor="black")[0],
-            "step_kv": parts.barh(y[3], 0, height=0.6, color=COLORS["kv"], edgecolor="black")[0],
-        },
-        "labels": [parts.text(0, i, "", va="center", ha="left", fontsize=8) for i in y],
+        "parts_bars": step_bars(parts, fontsize=8),
     }
     read.set(xscale="log", yscale="log", xlabel="batch B (sequences per step)",
              ylabel="weights read per step (GB)", xlim=(1, BATCH_TICKS[-1]))
     read.set_xticks(BATCH_TICKS, words.tick_labels(BATCH_TICKS), fontsize=8)
     read.legend(loc="center right", fontsize=8)
-    parts.set_yticks(y, ROWS)
-    parts.invert_yaxis()
-    parts.set_xlabel("milliseconds per decode step")
     parts.xaxis.set_major_locator(MaxNLocator(4))
     fig.get_layout_engine().set(rect=(0, 0, 0.97, 1))   # room for the last tick label when the axis rescales
     for ax in (read, parts):
@@ -77,21 +64,8 @@ def draw_decode_step(drawing: Drawing | None, r: DecodeStep) -> Drawing:
     art["read"].set_yticks(ticks, words.gb_tick_labels(ticks))
     art["read"].set_title(words.read_title(r), fontsize=8)
 
-    ms = {"weights": r.weight_time * 1e3, "flops": r.flops_time * 1e3, "kv": r.kv_time * 1e3}
-    bars, flops_win = art["bars"], r.flops_time > r.weight_time
-    for key in ("weights", "flops", "kv"):
-        bars[key].set_width(ms[key])
-    bars["weights"].set_alpha(0.35 if flops_win else 1.0)
-    bars["flops"].set_alpha(1.0 if flops_win else 0.35)
-    top = max(ms["weights"], ms["flops"])
-    bars["step_max"].set_width(top)
-    bars["step_max"].set_facecolor(COLORS["flops"] if flops_win else COLORS["weights"])
-    bars["step_kv"].set_x(top)
-    bars["step_kv"].set_width(ms["kv"])
-    widths = (ms["weights"], ms["flops"], ms["kv"], r.step_time * 1e3)
-    for label, width, seconds in zip(art["labels"], widths, (r.weight_time, r.flops_time, r.kv_time, r.step_time)):
-        label.set_x(width)
-        label.set_text(" " + words.bar_label(seconds))
+    labels = [" " + words.bar_label(seconds) for seconds in (r.weight_time, r.flops_time, r.kv_time, r.step_time)]
+    show_step(art["parts_bars"], r.weight_time * 1e3, r.flops_time * 1e3, r.kv_time * 1e3, labels)
     art["parts"].set_xlim(0, 1.35 * r.step_time * 1e3)
     art["parts"].set_title(words.parts_title(r), fontsize=8)
     return drawing

@@ -7,43 +7,28 @@ terms is drawn solid and the smaller faded, and the bottom bar stacks what the s
 really takes. A configuration that does not fit shows no step.
 """
 
-import numpy as np
-
 from ..analysis.worked_numbers import WorkedStep
 from ..present import fit_message
 from ..present import worked_numbers as words
-from . import Drawing, new_figure
+from . import STEP_COLORS, Drawing, new_figure, show_step, step_bars
 
-ROWS = ("weight read", "matmul FLOPs", "KV read", "step")
-COLORS = {"params": "C0", "flops": "C1", "kv": "C2"}
 ALERT = "#b00020"
 
 
 def _create() -> Drawing:
     fig, (mem, time) = new_figure(2, figsize=(8, 3.6))
-    y = np.arange(len(ROWS))
     art = {
         "mem": mem, "time": time,
-        "weights": mem.bar([0], [0], width=0.6, color=COLORS["params"], label="weights")[0],
-        "caches": mem.bar([0], [0], width=0.6, color=COLORS["kv"], label="KV caches")[0],
+        "weights": mem.bar([0], [0], width=0.6, color=STEP_COLORS["weights"], label="weights")[0],
+        "caches": mem.bar([0], [0], width=0.6, color=STEP_COLORS["kv"], label="KV caches")[0],
         "hbm": mem.bar([1], [0], width=0.6, color="0.75", label="HBM of the slice")[0],
-        "bars": {
-            "params": time.barh(y[0], 0, height=0.6, color=COLORS["params"])[0],
-            "flops": time.barh(y[1], 0, height=0.6, color=COLORS["flops"])[0],
-            "kv": time.barh(y[2], 0, height=0.6, color=COLORS["kv"])[0],
-            "step_max": time.barh(y[3], 0, height=0.6, color=COLORS["params"], edgecolor="black")[0],
-            "step_kv": time.barh(y[3], 0, height=0.6, color=COLORS["kv"], edgecolor="black")[0],
-        },
-        "labels": [time.text(0, i, "", va="center", ha="left", fontsize=9) for i in y],
+        "parts": step_bars(time),
         "note": time.text(0.5, 0.5, "", transform=time.transAxes, ha="center", va="center", color=ALERT,
                           fontsize=10),
     }
     mem.set_xticks([0, 1], ["needed", "has"])
     mem.set(ylabel="GB (1e9 bytes)", xlim=(-0.6, 1.6))
     mem.legend(loc="upper center", fontsize=9, ncols=3, bbox_to_anchor=(0.5, -0.12), frameon=False)
-    time.set_yticks(y, ROWS)
-    time.invert_yaxis()
-    time.set_xlabel("milliseconds per decode step")
     for ax in (mem, time):
         ax.minorticks_off()
     return Drawing(fig, art)
@@ -60,28 +45,15 @@ def draw_step(drawing: Drawing | None, r: WorkedStep) -> Drawing:
     art["mem"].set_title(fit_message(p), fontsize=10, color="black" if p.fits else ALERT)
 
     # milliseconds drawn: nothing when the configuration does not fit
-    shown = {k: (v * 1e3 if p.fits else 0.0) for k, v in
-             (("params", t.params), ("flops", t.flops), ("kv", t.kv), ("step", t.step))}
-    bars, win = art["bars"], t.flops_win
-    for key in ("params", "flops", "kv"):
-        bars[key].set_width(shown[key])
-    bars["params"].set_alpha(0.35 if win else 1.0)
-    bars["flops"].set_alpha(1.0 if win else 0.35)
-    top = max(shown["flops"], shown["params"])
-    bars["step_max"].set_width(top)
-    bars["step_max"].set_facecolor(COLORS["flops"] if win else COLORS["params"])
-    bars["step_kv"].set_x(top)
-    bars["step_kv"].set_width(shown["kv"])
-    for bar in bars.values():
+    scale = 1e3 if p.fits else 0.0
+    step_ms = show_step(art["parts"], t.params * scale, t.flops * scale, t.kv * scale, words.bar_labels(r))
+    for bar in art["parts"]["bars"].values():
         bar.set_visible(p.fits)
-    for label, key, text in zip(art["labels"], ("params", "flops", "kv", "step"), words.bar_labels(r)):
-        label.set_x(shown[key])
-        label.set_text(text)
     art["note"].set_text("" if p.fits else "does not fit:\nno step time")
     art["time"].set_title(words.step_title(r), fontsize=10)
     for ax in (art["mem"], art["time"]):
         ax.relim()
         ax.autoscale_view()
     if p.fits:
-        art["time"].set_xlim(0, 1.3 * shown["step"])
+        art["time"].set_xlim(0, 1.3 * step_ms)
     return drawing
