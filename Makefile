@@ -13,7 +13,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 JB := $(BIN)/jupyter-book build . --all --toc book/_toc.yml --warningiserror --nitpick --keep-going
 NBVAL := $(BIN)/pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: book test unit nbval browser binder chromium lab execute student bench formulas calibration lock clean
+.PHONY: book test checks unit nbval browser binder chromium lab execute student bench formulas calibration lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt lib/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,12 +61,16 @@ browser: $(STAMP) $(AXE) chromium
 binder: $(STAMP)
 	SERVINGMATH_BINDER_TEST=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_binder_env.py
 
-# The book build (appendix pages only execute) runs beside the Binder check, which executes every chapter.
+# The Binder check (a fresh virtualenv, then every chapter) runs beside the other checks, which follow
+# one another; the browser tests need the built book.
 test: $(STAMP)
+	$(MAKE) -j2 --output-sync=target binder checks
+	$(MAKE) browser
+
+checks: $(STAMP)
 	$(MAKE) unit
 	$(MAKE) nbval
-	$(MAKE) -j2 --output-sync=target book binder
-	$(MAKE) browser
+	$(MAKE) book
 
 # Re-run every chapter top to bottom in a fresh kernel and save it with its widget state (for committing).
 execute: $(STAMP)
