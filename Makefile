@@ -62,15 +62,15 @@ binder: $(STAMP)
 	SERVINGMATH_BINDER_TEST=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_binder_env.py
 
 # The Binder check (a fresh virtualenv, then every chapter) runs beside the other checks, which follow
-# one another; the browser tests need the built book.
+# one another (the browser tests need the built book).
 test: $(STAMP)
 	$(MAKE) -j2 --output-sync=target binder checks
-	$(MAKE) browser
 
 checks: $(STAMP)
 	$(MAKE) unit
 	$(MAKE) nbval
 	$(MAKE) book
+	$(MAKE) browser
 
 # Re-run every chapter top to bottom in a fresh kernel and save it with its widget state (for committing).
 execute: $(STAMP)
