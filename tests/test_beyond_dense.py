@@ -80,7 +80,7 @@ def test_touched_rows_rise_to_every_expert():
 def test_moe_critical_batch_is_the_root_and_about_p_over_p_act_times_dense():
     c = bd.critical_batch(DEEPSEEK, H200, "fp8")
     assert c.dense == pytest.approx(1.979e15 / (2 * 4.8e12))
-    moe = bd.routing(DEEPSEEK)
+    moe = DEEPSEEK.routing_symbols
     gap = f.moe_critical_batch_gap(B=c.moe, C=1.979e15, W_hbm=4.8e12, b_w=1, **moe)
     assert abs(gap) < 1e-9 * (c.moe / c.dense)
     assert c.ratio == pytest.approx(DEEPSEEK.param_count / DEEPSEEK.active_param_count, rel=1e-9)

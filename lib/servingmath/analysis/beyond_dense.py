@@ -51,14 +51,6 @@ def _moe(model: Model) -> Model:
     return model
 
 
-def routing(model: Model) -> dict:
-    """The model's values of ``formulas.weight_bytes_read``'s symbols (a dense model routes nothing)."""
-    if not model.is_moe:
-        return {"L_e": 0, "P_e": 0, "E": 1, "k": 1, "P_dense": model.active_param_count}
-    return {"L_e": model.moe_layers, "P_e": model.expert_params, "E": model.experts, "k": model.experts_per_token,
-            "P_dense": model.dense_param_count}
-
-
 def text_params(model: Model) -> int:
     """Parameters a decode step could read: all of them but a vision tower's."""
     return model.param_count - model.vision_params
@@ -96,7 +88,7 @@ def experts_touched(model: Model, batch):
 
 def weight_bytes_read(model: Model, weights: str, batch):
     """Weight bytes one decode step of ``batch`` tokens reads: the dense part and the experts it touches."""
-    return f.weight_bytes_read(B=batch, b_w=bytes_per_element(weights, "weights"), **routing(model))
+    return f.weight_bytes_read(B=batch, b_w=bytes_per_element(weights, "weights"), **model.routing_symbols)
 
 
 @dataclass(frozen=True)
@@ -146,7 +138,7 @@ def critical_batch(model: Model, chip: Chip, weights: str = "bf16", compute: str
     _moe(model)
     compute = compute_for(weights) if compute is None else compute
     b_w, C, W = bytes_per_element(weights, "weights"), chip.flops(compute), chip.hbm_bw
-    moe = routing(model)
+    moe = model.routing_symbols
     dense = f.critical_batch(C=C, W_hbm=W, b_w=b_w)
     hi = f.moe_critical_batch_all_experts(C=C, W_hbm=W, b_w=b_w, **moe)   # as if every expert were read
     lo = hi * moe["P_dense"] / text_params(model)                           # as if none were
@@ -256,7 +248,7 @@ def decode_step(model: Model = DEEPSEEK, chip: Chip = H200, weights: str = "fp8"
     compute = compute_for(weights)
     p = plan(model, chip, weights=weights, kv_dtype=kv_dtype, compute=compute, context=context, batch=batch)
     b_w, C, W, n = bytes_per_element(weights, "weights"), chip.flops(compute), chip.hbm_bw, p.chips
-    moe = routing(model)
+    moe = model.routing_symbols
     kv_time = f.kv_load_time_seq(B=batch, N=n, W_hbm=W, kv_seq=p.kv_bytes_per_sequence)
     weight_time = f.weight_read_time(B=batch, N=n, W_hbm=W, b_w=b_w, **moe)
     del moe["E"]

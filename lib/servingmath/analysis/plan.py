@@ -198,10 +198,8 @@ _ROUTING = ("L_e", "P_e", "E", "k", "P_dense")
 
 
 def _routing(model: Model) -> tuple:
-    """(L_MoE, P_e, E, k, P_dense) of ``formulas.weight_bytes_read``: a dense model routes nothing (L_MoE = 0)."""
-    if not model.is_moe:
-        return 0, 0, 1, 1, model.active_param_count
-    return model.moe_layers, model.expert_params, model.experts, model.experts_per_token, model.dense_param_count
+    """``Model.routing_symbols`` in ``_ROUTING``'s order (a ``Plan`` keeps them as a tuple)."""
+    return tuple(model.routing_symbols[name] for name in _ROUTING)
 
 
 def _critical_batch(C, W_hbm, b_w, model: Model) -> float:
@@ -212,7 +210,7 @@ def _critical_batch(C, W_hbm, b_w, model: Model) -> float:
     The root lies between the dense critical batch scaled by the weights every step reads and by all
     the text weights: FLOPs grow linearly in B and the read is concave, so the gap changes sign once.
     """
-    moe = dict(zip(_ROUTING, _routing(model)))
+    moe = model.routing_symbols
     dense = f.critical_batch(C=C, W_hbm=W_hbm, b_w=b_w)       # the critical batch if every token read P_act
     P_act = model.active_param_count
     lo = dense * moe["P_dense"] / P_act                        # as if only the non-routed weights were read

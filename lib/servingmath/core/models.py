@@ -182,6 +182,14 @@ class Model:
                 "P_vis": self.vision_params, "P_x": self.extra_params, "V": s["V"], "k": self.experts_per_token or 1,
                 "n_emb": s["n_emb"], "n_mlp": MLP_MATRICES[self.mlp]}
 
+    @property
+    def routing_symbols(self) -> dict:
+        """The values of ``formulas.weight_bytes_read``'s model symbols (a dense model routes nothing: L_e = 0)."""
+        if not self.is_moe:
+            return {"L_e": 0, "P_e": 0, "E": 1, "k": 1, "P_dense": self.active_param_count}
+        return {"L_e": self.moe_layers, "P_e": self.expert_params, "E": self.experts, "k": self.experts_per_token,
+                "P_dense": self.dense_param_count}
+
     # --- parameters -------------------------------------------------------------------------------
     def _has_bias(self, where: str) -> bool:
         return self.bias == "all" or self.bias == where or (where == "qkv" and self.bias == "attention")

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..analysis.beyond_dense import DecodeStep
 from ..present import beyond_dense as words
+from ..present.units import thousands
 from . import Drawing, new_figure, show_step, step_bars
 
 BATCH_TICKS = (1, 4, 16, 64, 256, 1024, 4096, 16384)
@@ -39,7 +40,7 @@ def _create(r: DecodeStep) -> Drawing:
     }
     read.set(xscale="log", yscale="log", xlabel="batch B (sequences per step)",
              ylabel="weights read per step (GB)", xlim=(1, BATCH_TICKS[-1]))
-    read.set_xticks(BATCH_TICKS, words.tick_labels(BATCH_TICKS), fontsize=8)
+    read.set_xticks(BATCH_TICKS, thousands(BATCH_TICKS), fontsize=8)
     read.legend(loc="center right", fontsize=8)
     parts.xaxis.set_major_locator(MaxNLocator(4))
     fig.get_layout_engine().set(rect=(0, 0, 0.97, 1))   # room for the last tick label when the axis rescales

@@ -2,6 +2,7 @@
 
 from ..analysis.critical_batch import SWEPT, MeasuredRoofline, Roofline
 from ..present import critical_batch as words
+from ..present.units import thousands
 from . import Drawing, new_figure
 
 #: Batches labelled on the log axes.
@@ -26,7 +27,7 @@ def draw_roofline(drawing: Drawing | None, r: Roofline) -> Drawing:
                          for i, h in enumerate(r.pair_critical)]
         left.set(xscale="log", yscale="log", xlabel="batch B (tokens per step)",
                  ylabel=r"time of one $D\times F$ matmul (µs)")
-        left.set_xticks(BATCH_TICKS, words.tick_labels(BATCH_TICKS))
+        left.set_xticks(BATCH_TICKS, thousands(BATCH_TICKS))
         left.minorticks_off()
         left.legend(loc="upper left", fontsize=8)
         right.set_ylabel(r"$B_{\mathrm{crit}}$ (tokens)")
@@ -68,7 +69,7 @@ def draw_measured_roofline(drawing: Drawing | None, m: MeasuredRoofline) -> Draw
             art[f"{dtype}_knee"] = ax.axvline(m.knees[dtype], color=color, ls=":", lw=1.2)
         ax.set(xscale="log", yscale="log", xlabel="batch B (rows of x)",
                ylabel=words.sweep_ylabel(), xlim=(0.8, 5200))
-        ax.set_xticks(BATCH_TICKS, words.tick_labels(BATCH_TICKS))
+        ax.set_xticks(BATCH_TICKS, thousands(BATCH_TICKS))
         ax.minorticks_off()
         ax.legend(loc="upper left", fontsize=8)
         drawing = Drawing(fig, art)

@@ -4,7 +4,8 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 import numpy as np
 
 from ..analysis.disaggregated_serving import RatioCurves, Split
-from ..present.disaggregated_serving import prompt_tick, ratio_titles
+from ..present.disaggregated_serving import ratio_titles
+from ..present.units import thousands
 from . import Drawing, new_figure
 
 RATIO_TICKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500]
@@ -25,7 +26,7 @@ def _create(curves: RatioCurves) -> Drawing:
         ax.minorticks_off()
     left.set(xlabel="prefix-cache hit rate h (%)")
     right.set(xscale="log", xlabel="prompt length T (tokens)")
-    right.set_xticks(curves.prompts[::2], [prompt_tick(p) for p in curves.prompts[::2]])
+    right.set_xticks(curves.prompts[::2], thousands(curves.prompts[::2]))
     right.minorticks_off()
     left.legend(loc="lower left")
     return Drawing(fig, art)

@@ -2,6 +2,7 @@
 
 from ..analysis.kv_cache import KvMemory
 from ..present import kv_cache as words
+from ..present.units import thousands
 from . import Drawing, new_figure
 
 
@@ -17,7 +18,7 @@ def _create(r: KvMemory) -> Drawing:
         "left": left, "right": right,
     }
     left.set(xscale="log", yscale="log", xlabel="context S (tokens per sequence)", ylabel="GB (1e9 bytes)")
-    left.set_xticks(r.contexts[::2], [f"{int(c):,}" for c in r.contexts[::2]])
+    left.set_xticks(r.contexts[::2], thousands(r.contexts[::2]))
     right.set(yscale="log", xlabel="batch B (sequences)", ylabel="GB (1e9 bytes)")
     left.legend(loc="upper left")
     for ax in (left, right):

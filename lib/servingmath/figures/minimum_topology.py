@@ -5,8 +5,8 @@ import numpy as np
 
 from ..analysis.minimum_topology import Speedup, Topology
 from ..core.precision import SERVING_PRECISIONS
-from ..present import critical_batch as ticks
 from ..present import minimum_topology as words
+from ..present.units import thousands
 from . import PRECISION_COLORS, Drawing, new_figure
 
 
@@ -41,7 +41,7 @@ def draw_topology(drawing: Drawing | None, t: Topology) -> Drawing:
         art[f"{p}_tm"].set_data([row.chips], [row.step * 1e3])
     art["full"].set_ydata([t.step_full_hbm * 1e3] * 2)
     for ax in (art["left"], art["right"]):
-        ax.set_xticks(t.sizes, ticks.tick_labels(t.sizes))
+        ax.set_xticks(t.sizes, thousands(t.sizes))
         ax.relim()
         ax.autoscale_view()
     art["right"].set_ylim(0, None)
@@ -72,7 +72,7 @@ def draw_precision_speedup(drawing: Drawing | None, s: Speedup) -> Drawing:
         art[f"{context}_m"].set_data(s.batch[pick], s.measured[pick])
         art[f"{context}_p"].set_data(s.batch[pick], s.predicted[pick])
     batches = sorted(set(s.batch.astype(int)))
-    art["ax"].set_xticks(batches, ticks.tick_labels(batches))
+    art["ax"].set_xticks(batches, thousands(batches))
     art["ax"].set_xlim(min(batches) / 1.3, max(batches) * 1.3)
     art["ax"].set_title(words.speedup_title(s), fontsize=9)
     return drawing

@@ -120,10 +120,6 @@ def bar_label(seconds: float) -> str:
     return duration(seconds)
 
 
-def tick_labels(ticks) -> list:
-    return [f"{t:,}" for t in ticks]
-
-
 def gb_tick_labels(ticks) -> list:
     """GB on the weight-read axis: whole numbers with thousands separators, fractions as they are."""
     return [f"{t:,.0f}" if t >= 1 else f"{t:g}" for t in ticks]

@@ -6,11 +6,6 @@ from ..data.measured import RUNS
 from .units import num
 
 
-def tick_labels(values) -> list:
-    """Tick labels for whole numbers on a log axis: 1, 4, ..., 1,024."""
-    return [f"{int(v):,}" for v in values]
-
-
 def pair_labels(r: Roofline) -> list:
     """The bars' labels: each precision pair of the article's table, then the reader's choice."""
     return [f"{w} w\n{c} FLOPs" for w, c in r.pairs[:-1]] + ["your\nchoice"]

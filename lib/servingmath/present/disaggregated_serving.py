@@ -11,11 +11,6 @@ from .units import ms, num
 SOURCE_PD = {"step": SOURCE_INPUTS["step_19ms"], "batch": SOURCE_INPUTS["batch_43"], "batch_used": 32}
 
 
-def prompt_tick(prompt) -> str:
-    """A prompt length on an axis: "8,192"."""
-    return f"{int(prompt):,}"
-
-
 def ratio_titles(s: Split) -> tuple:
     """The two panels' titles: what each curve holds fixed."""
     return f"prompt {s.prompt:,}, decode {s.decode:,}", f"hit rate {s.hit:.0%}, decode {s.decode:,}"

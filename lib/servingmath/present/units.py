@@ -18,6 +18,11 @@ def num(x: float, digits: int = 3) -> str:
     return f"{x:.{digits - 1}e}"
 
 
+def thousands(values) -> list:
+    """Whole numbers with thousands separators, e.g. tick labels on a log axis: 1, 4, ..., 1,024."""
+    return [f"{int(v):,}" for v in values]
+
+
 def gb(x: float, digits: int = 3) -> str:
     return f"{num(x / 1e9, digits)} GB"
 
