@@ -59,13 +59,13 @@ def test_5_3_gb_at_32k_follows_from_neither_160e3_nor_the_exact_size():
 
 
 def test_bcrit_240_needs_the_2026_bandwidth_8_2e11():
-    chip = get_chip("tpu-v5e-2026")
+    chip = get_chip("tpu-v5e-source")
     assert f.critical_batch(C=chip.flops_bf16, W_hbm=chip.hbm_bw, b_w=2) == pytest.approx(240.2, abs=0.05)
     assert claims()["bcrit-bf16"].exact == pytest.approx(243.2, abs=0.05)
 
 
 def test_44_sequences_do_not_fit_at_full_hbm_exact_is_42():
-    p = plan(chip="tpu-v5e", chips=16, weights="bf16", batch=44)
+    p = plan(chip="tpu-v5e-article", chips=16, weights="bf16", batch=44, ici="ignore", reserve=0)
     assert not p.fits and p.max_batch == 42
     assert claims()["max-batch-full"].exact == 42
 
@@ -86,7 +86,7 @@ def test_ici_threshold_is_the_max_of_the_bounds_not_the_min():
 def test_pd_ratio_3_mixes_the_int8_8_chip_step_into_bf16_16_chips():
     c = claims()["pd-ratio"]
     assert c.article_calc == pytest.approx(3.35, abs=0.005)
-    assert c.exact == pytest.approx(3.27, abs=0.01)
+    assert c.exact == pytest.approx(3.30, abs=0.01)
 
 
 # --- the source chapter's own errata ---------------------------------------------------------------

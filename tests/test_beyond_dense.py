@@ -50,9 +50,11 @@ def test_a_dense_model_is_refused_in_one_line():
 def test_experts_touched_is_k_at_one_token_and_e_for_a_huge_batch(model):
     assert bd.experts_touched(model, 1) == pytest.approx(model.experts_per_token)
     assert bd.experts_touched(model, 10**6) == pytest.approx(model.experts)
-    # the bytes read: the active weights at B = 1, every weight for a huge batch
-    assert bd.weight_bytes_read(model, "bf16", 1) == pytest.approx(2 * model.active_param_count)
-    assert bd.weight_bytes_read(model, "bf16", 10**6) == pytest.approx(2 * model.param_count)
+    # the bytes read: the active weights at B = 1, every weight for a huge batch (an untied input embedding
+    # is only gathered)
+    embedding = model.active_param_count - model.decode_param_count
+    assert bd.weight_bytes_read(model, "bf16", 1) == pytest.approx(2 * model.decode_param_count)
+    assert bd.weight_bytes_read(model, "bf16", 10**6) == pytest.approx(2 * (model.param_count - embedding))
 
 
 def test_experts_touched_by_hand():
@@ -73,7 +75,7 @@ def test_touched_rows_rise_to_every_expert():
     rows = bd.touched_rows(DEEPSEEK, "fp8")
     assert [r.batch for r in rows] == list(bd.TABLE_BATCHES)
     assert all(a.touched < b.touched for a, b in zip(rows, rows[1:]))
-    assert rows[0].read == pytest.approx(DEEPSEEK.active_param_count) and rows[-1].read_share > 0.9999
+    assert rows[0].read == pytest.approx(DEEPSEEK.decode_param_count) and rows[-1].read_share > 0.9999
 
 
 # --- critical batch ------------------------------------------------------------------------------------
@@ -83,7 +85,8 @@ def test_moe_critical_batch_is_the_root_and_about_p_over_p_act_times_dense():
     moe = DEEPSEEK.routing_symbols
     gap = f.moe_critical_batch_gap(B=c.moe, C=1.979e15, W_hbm=4.8e12, b_w=1, **moe)
     assert abs(gap) < 1e-9 * (c.moe / c.dense)
-    assert c.ratio == pytest.approx(DEEPSEEK.param_count / DEEPSEEK.active_param_count, rel=1e-9)
+    embedding = DEEPSEEK.active_param_count - DEEPSEEK.decode_param_count
+    assert c.ratio == pytest.approx((DEEPSEEK.param_count - embedding) / DEEPSEEK.decode_param_count, rel=1e-9)
     assert c.touched == pytest.approx(DEEPSEEK.experts)
     # the planner finds the same root
     p = sm.plan("deepseek-v3", "h200", weights="fp8", compute="fp8", kv_dtype="bf16")
@@ -93,8 +96,8 @@ def test_moe_critical_batch_is_the_root_and_about_p_over_p_act_times_dense():
 def test_mixtral_critical_batch_by_bisection():
     """An independent root: bisect 2 B P_act / C = b_w R(B) / W by hand."""
     C, W = H200.flops("fp8"), H200.hbm_bw
-    dense, expert, E_, k_, L_e = MIXTRAL.dense_param_count, MIXTRAL.expert_params, 8, 2, 32
-    gap = lambda b: 2 * b * MIXTRAL.active_param_count / C - (dense + L_e * expert * E_ * (1 - (1 - k_ / E_) ** b)) / W
+    dense, expert, E_, k_, L_e = MIXTRAL.routing_symbols["P_dense"], MIXTRAL.expert_params, 8, 2, 32
+    gap = lambda b: 2 * b * MIXTRAL.decode_param_count / C - (dense + L_e * expert * E_ * (1 - (1 - k_ / E_) ** b)) / W
     lo, hi = 1.0, 1e5
     for _ in range(200):
         mid = (lo + hi) / 2
@@ -138,7 +141,7 @@ def test_the_step_is_its_parts():
     parts = f.kv_load_time_seq.expr + sp.Max(f.step_flops_time_moe.expr, f.weight_read_time.expr)
     assert sp.simplify(parts - f.step_time_moe.expr) == 0
     s = bd.decode_step(DEEPSEEK, H200, "fp8", context=8192, batch=64)
-    assert s.step_time == pytest.approx(s.kv_time + max(s.weight_time, s.flops_time))
+    assert s.step_time == pytest.approx(s.kv_time + max(s.weight_time, s.flops_time) + s.ici_time) and s.ici_time > 0
     assert s.bound == "memory" and s.chips == 8 and s.read_at == pytest.approx(bd.weight_bytes_read(DEEPSEEK, "fp8", 64))
     big = bd.decode_step(MIXTRAL, V5P, "int8", context=1024, batch=4096)
     assert big.bound == "compute" and big.flops_time > big.weight_time

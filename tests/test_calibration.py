@@ -92,12 +92,12 @@ def test_decompose_adds_up():
 
 
 def test_plan_measured_keeps_keys_and_uses_the_calibrated_step():
-    setup = dict(chip="h100", chips=2, weights="fp8", compute="fp8", context=5250, batch=1)
+    setup = dict(chip="h100", chips=2, weights="fp8", compute="fp8", context=5250, batch=1, ici="ignore")
     ideal, real = sm.plan(**setup), sm.plan(efficiency="measured", **setup)
     assert set(ideal.to_dict()) == set(real.to_dict())
     assert real.step_time_s > ideal.step_time_s
     model = sm.get_model("llama-3-70b")
-    expected = EFF.step_time(H100, 1, 5250, model.param_count, 1, model.kv_bytes_per_token("fp8"), model.kv_heads,
+    expected = EFF.step_time(H100, 1, 5250, model.decode_param_count, 1, model.kv_bytes_per_token("fp8"), model.kv_heads,
                              2, "fp8")
     assert real.step_time_s == pytest.approx(expected)
     assert real.hbm_bw == pytest.approx(H100.hbm_bw * EFF.hbm)

@@ -8,8 +8,8 @@ import pytest
 
 from servingmath.cli import main
 
-WORKED = ["plan", "--model", "llama-3-70b", "--chip", "tpu-v5e", "--chips", "8", "--weights", "int8",
-          "--kv", "int8", "--context", "8192", "--batch", "32", "--json"]
+WORKED = ["plan", "--model", "llama-3-70b", "--chip", "tpu-v5e-article", "--chips", "8", "--weights", "int8",
+          "--kv", "int8", "--context", "8192", "--batch", "32", "--ici", "ignore", "--reserve", "0", "--json"]
 
 
 def run(capsys, *argv):
@@ -26,13 +26,28 @@ def test_worked_example_json(capsys):
     assert 0.017 <= data["step_time_s"] <= 0.018 and data["fits"] is True
 
 
+def test_the_default_plan_counts_the_collectives_and_keeps_hbm_back(capsys):
+    code, out, _ = run(capsys, "plan", "--chips", "8", "--weights", "int8", "--batch", "32", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["chip"] == "tpu-v5e" and data["ici"] == "count"
+    assert data["step_time_s"] == pytest.approx(data["roofline_step_s"] + data["ici_time_s"])
+    assert data["ici_time_s"] > 0 and data["ici_bound"] is False and data["ici_latency_bound"] is False
+    assert data["reserve"] == pytest.approx(0.1 * 16 * 2**30)
+
+
+def test_ici_and_reserve_refuse_bad_values_in_one_line(capsys):
+    for flag, value, message in (("--ici", "maybe", "ici: unknown 'maybe'"), ("--reserve", "-1", "reserve: must be")):
+        code, _, err = run(capsys, "plan", flag, value)
+        assert code == 2 and err.startswith(f"servingmath: {message}") and err.count("\n") == 1
+
+
 def test_plan_table_is_readable(capsys):
     code, out, _ = run(capsys, *WORKED[:-1])
     assert code == 0 and "memory-bound" in out and "tokens/s/chip" in out
 
 
 def test_chip_json_has_flops_per_dollar(capsys):
-    code, out, _ = run(capsys, "chip", "tpu-v5e", "--json")
+    code, out, _ = run(capsys, "chip", "tpu-v5e-article", "--json")
     data = json.loads(out)
     assert data["flops_per_dollar"] == pytest.approx(5.91e17, rel=1e-3) and data["hbm_bw"] == 8.1e11
 

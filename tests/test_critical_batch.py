@@ -11,7 +11,7 @@ from servingmath.article import claims
 from servingmath.core.symbols import B, C, D, F, W_hbm, b_a, b_w
 from servingmath.widgets import critical_batch as views
 
-V5E, V5E_2026, H100 = sm.CHIPS["tpu-v5e"], sm.CHIPS["tpu-v5e-2026"], sm.CHIPS["h100"]
+V5E, V5E_SOURCE, H100 = sm.CHIPS["tpu-v5e-article"], sm.CHIPS["tpu-v5e-source"], sm.CHIPS["h100"]
 
 
 def test_critical_batch_solves_the_two_matmul_terms_of_the_step():
@@ -26,7 +26,7 @@ def test_critical_batch_solves_the_two_matmul_terms_of_the_step():
     ("int8", "int8", 243.2, 240.2), ("int4", "bf16", 60.8, 60.1)])
 def test_critical_batch_by_precision_on_both_v5e_bandwidths(weights, compute, at81, at82):
     assert cb.critical_batch(V5E, weights, compute) == pytest.approx(at81, abs=0.05)
-    assert cb.critical_batch(V5E_2026, weights, compute) == pytest.approx(at82, abs=0.05)
+    assert cb.critical_batch(V5E_SOURCE, weights, compute) == pytest.approx(at82, abs=0.05)
 
 
 def test_source_beta_alpha_form_agrees_only_for_bf16_activations():
@@ -34,7 +34,7 @@ def test_source_beta_alpha_form_agrees_only_for_bf16_activations():
     for pair in (("bf16", "bf16"), ("int8", "bf16"), ("int4", "bf16")):
         assert cb.critical_batch_source(V5E, *pair) == pytest.approx(cb.critical_batch(V5E, *pair))
     assert cb.critical_batch_source(V5E, "int8", "int8") == pytest.approx(486.4, abs=0.05)
-    assert cb.critical_batch_source(V5E_2026, "int8", "int8") == pytest.approx(480.5, abs=0.05)
+    assert cb.critical_batch_source(V5E_SOURCE, "int8", "int8") == pytest.approx(480.5, abs=0.05)
 
 
 def test_matmul_terms_and_ridge():

@@ -46,12 +46,14 @@ def test_chip_ratio_is_the_server_ratio_times_the_server_sizes():
 def test_article_ratio_readings():
     c = claims()["pd-ratio"]
     assert c.article_calc == pytest.approx(3.35, abs=0.005)
-    consistent = sm.plan(weights="bf16", chips=16, batch=32, context=8192, decode=512)
+    consistent = sm.plan(chip="tpu-v5e-article", weights="bf16", chips=16, batch=32, context=8192, decode=512,
+                         ici="ignore", reserve=0)
     assert consistent.prefill_decode_ratio == pytest.approx(c.exact, rel=1e-12)
     source = f.prefill_decode_ratio(B=SOURCE_PD["batch_used"], G=512, T_prefill=ARTICLE_INPUTS["prefill_091s"],
                                     T_step=SOURCE_PD["step"])
     assert source == pytest.approx(2.99, abs=0.005)
-    int8 = sm.plan(weights="int8", chips=8, batch=32, context=8192, decode=512)
+    int8 = sm.plan(chip="tpu-v5e-article", weights="int8", chips=8, batch=32, context=8192, decode=512, ici="ignore",
+                   reserve=0)
     assert int8.step_time_s == pytest.approx(consistent.step_time_s, rel=1e-12)
     assert int8.prefill_decode_ratio == pytest.approx(2 * c.exact, rel=1e-12)
 
@@ -89,7 +91,7 @@ def test_reported_ratios():
     (dict(hit=1.0), "^hit: must be below 1"),
     (dict(hit=-0.1), "^hit:"),
     (dict(tpot=0.005), "^tpot: 5 ms is less than"),
-    (dict(decode_chips=8), "^decode_chips: 8 x tpu-v5e hold"),
+    (dict(decode_chips=8), "^decode_chips: 8 x tpu-v5e-article hold"),
     (dict(decode_chips=12), "^chips: 12 is not a valid"),
     (dict(ttft=0.01), "^ttft: 0.01 s needs"),
     (dict(prompt=0), "^prompt:"),

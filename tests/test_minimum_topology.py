@@ -11,7 +11,7 @@ from servingmath.article import ARTICLE_INPUTS, SOURCE_INPUTS, claims
 from servingmath.core.symbols import B, HBM, N, P, W_hbm, b_kv, b_w, kv
 from servingmath.widgets import minimum_topology as views
 
-V5E, LLAMA = sm.CHIPS["tpu-v5e"], sm.MODELS["llama-3-70b"]
+V5E, LLAMA = sm.CHIPS["tpu-v5e-article"], sm.MODELS["llama-3-70b"]
 
 
 @pytest.mark.parametrize("precision, needed, chips", [("bf16", 8.82, 16), ("int8", 4.41, 8), ("int4", 2.20, 4)])

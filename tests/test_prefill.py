@@ -14,7 +14,7 @@ from servingmath.figures.prefill import draw_measured_mfu
 from servingmath.present.prefill import measured_text
 from servingmath.widgets.prefill import explorer, prefill_view
 
-LLAMA, V5E, H100 = sm.get_model("llama-3-70b"), sm.get_chip("tpu-v5e"), sm.get_chip("h100")
+LLAMA, V5E, H100 = sm.get_model("llama-3-70b"), sm.get_chip("tpu-v5e-article"), sm.get_chip("h100")
 
 
 def test_prefill_time_is_matmul_flops_over_the_achieved_rate():
@@ -88,7 +88,7 @@ def test_prefill_view_updates_in_place_and_rejects_bad_input():
     drawing2, text2 = prefill_view(drawing, prompt=32768, chips=64, mfu=0.6, weights="int8")
     assert drawing2 is drawing and [len(ax.lines) for ax in drawing.fig.axes] == lines
     assert "0.987 s with attention" in text and text2 != text
-    with pytest.raises(ValueError, match="^chips: 8 x tpu-v5e hold"):
+    with pytest.raises(ValueError, match="^chips: 8 x tpu-v5e-article hold"):
         prefill_view(None, chips=8)
     with pytest.raises(ValueError, match="^chips: 12 is not a valid"):
         prefill_view(None, chips=12)

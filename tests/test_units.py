@@ -18,12 +18,12 @@ DIMENSIONS = {
     s.b_w: byte, s.b_kv: byte, s.b_a: byte, s.kv: byte, s.HBM: byte,
     s.C: 1 / second, s.W_hbm: byte / second, s.W_ici: byte / second, s.W_mm: byte / second, s.w_s: byte / second,
     s.c: dollar / second, s.r: 1 / second,
-    s.T_step: second, s.T_prefill: second,
+    s.T_step: second, s.T_prefill: second, s.T_ici: second, s.t_hop: second, s.W_c: byte / second,
     s.kv_seq: byte,
 }
 #: alpha and beta are the source's pure numbers: alpha = C / W_ici reads FLOPs per byte where a bf16
 #: activation's 2 bytes cancel a multiply-add's 2 FLOPs (the bf16 forms M F / alpha, M F / (B beta)).
-COUNTS = (s.B, s.S, s.T, s.G, s.N, s.Y, s.M, s.L, s.D, s.F, s.N_q, s.K, s.H, s.V, s.n_emb, s.P, s.U, s.h, s.nu, s.MFU,
+COUNTS = (s.B, s.S, s.T, s.G, s.N, s.Y, s.M, s.n_hop, s.L, s.D, s.F, s.N_q, s.K, s.H, s.V, s.n_emb, s.P, s.U, s.h, s.nu, s.MFU,
           s.alpha, s.beta,
           # chapter 13: experts, widths, layer counts and parameter counts are counts too
           s.E, s.k, s.L_e, s.F_s, s.F_e, s.n_mlp, s.P_attn, s.P_e, s.P_x, s.P_vis, s.P_act, s.P_dense,
@@ -74,6 +74,8 @@ EXPECTED = {
     "tokens_per_s_per_chip": 1 / second, "qps_per_chip": 1 / second, "flops_per_dollar": 1 / dollar,
     "cost_per_million_tokens": dollar, "prefill_decode_ratio": 1, "step_time_calibrated": second,
     "ici_flops_bound_source": 1, "ici_hbm_bound_source": 1,
+    "collective_time": second, "ici_step_time_comms": second, "collective_latency_batch": 1, "step_time_ici": second,
+    "step_time_ici_overlap": second, "prefill_ici_time": second, "prefill_time_ici": second, "decode_param_count": 1,
     # chapter 13
     "moe_param_count": 1, "moe_active_param_count": 1, "experts_touched": 1, "weight_bytes_read": byte,
     "kv_bytes_per_token_mla": byte, "kv_bytes_per_sequence_windowed": byte, "total_bytes_seq": byte,

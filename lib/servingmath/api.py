@@ -24,6 +24,8 @@ def chip_with(chip, compute: str = "bf16", flops=None, **overrides) -> Chip:
     if unknown:
         raise ValueError(f"{sorted(unknown)[0]}: not a chip figure (choose from {', '.join(OVERRIDES)}, flops)")
     values = {OVERRIDES[k]: check_number(k, v) for k, v in overrides.items() if v is not None}
+    if "ici_bw_bidi" in values:   # a link's two directions: an open axis gets one of them
+        values["ici_bw_oneway"] = values["ici_bw_bidi"] / 2
     if flops is not None:
         values["flops_bf16" if compute == "bf16" else "flops_int8"] = check_number("flops", flops)
     return hw.with_overrides(**values) if values else hw
@@ -37,7 +39,7 @@ def plan(model="llama-3-70b", chip="tpu-v5e", *, compute="bf16", flops=None, hbm
          ici_bw=None, price=None, **workload) -> planning.Plan:
     """``analysis.plan.plan`` from names: ``model`` is a preset, a ``Model`` or a JSON config file,
     ``chip`` a preset or a ``Chip``; the other keywords are the plan's (chips, weights, kv_dtype, context,
-    batch, prompt, decode, mfu, mesh_axes, efficiency) and a reader's chip figures."""
+    batch, prompt, decode, mfu, mesh_axes, efficiency, ici, reserve) and a reader's chip figures."""
     m, hw = _records(model, chip, compute, flops, dict(hbm_bw=hbm_bw, hbm_bytes=hbm_bytes, ici_bw=ici_bw, price=price))
     return planning.plan(m, hw, compute=compute, **workload)
 

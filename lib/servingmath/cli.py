@@ -8,7 +8,7 @@ import json
 import sys
 
 from . import __version__
-from .analysis.plan import EFFICIENCY_MODES
+from .analysis.plan import DEFAULT_RESERVE, EFFICIENCY_MODES, ICI_MODES
 from .api import plan
 from .core.hardware import PRESETS as CHIP_PRESETS, get_chip
 from .core.models import ALL_PRESETS as MODEL_PRESETS, get_model
@@ -44,7 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--prompt", help="prefill tokens (default: --context)")
     q.add_argument("--decode", default="512", help="tokens generated per request")
     q.add_argument("--mfu", default="0.4", help="prefill MFU in (0, 1]")
-    q.add_argument("--mesh-axes", default="1", help="mesh axes the model is sharded over")
+    q.add_argument("--mesh-axes", help="mesh axes the model is sharded over (default: every axis of the slice)")
+    q.add_argument("--ici", default="count", help=f"{' or '.join(ICI_MODES)}: the collectives in the step time, "
+                                                  f"or the article's communication-free roofline")
+    q.add_argument("--reserve", default=str(DEFAULT_RESERVE),
+                   help="HBM kept back per chip for activations and the runtime: a fraction below 1 or bytes "
+                        "(e.g. 2GiB); default vLLM's 10%%; 0 fills HBM as the article does")
     q.add_argument("--efficiency", default="ideal", help=f"{' or '.join(EFFICIENCY_MODES)} (measured: the fractions measured on an H100)")
     for flag, what in (("--hbm-bw", "HBM bytes/s per chip"), ("--hbm-bytes", "HBM bytes per chip"),
                        ("--flops", "peak FLOP/s for --compute"), ("--ici-bw", "bidirectional ICI bytes/s per link"),
@@ -67,7 +72,7 @@ def _run(args) -> str:
                   compute=args.compute, context=args.context, batch=args.batch, prompt=args.prompt,
                   decode=args.decode, mfu=args.mfu, mesh_axes=args.mesh_axes, hbm_bw=args.hbm_bw,
                   hbm_bytes=args.hbm_bytes, flops=args.flops, ici_bw=args.ici_bw, price=args.price,
-                  efficiency=args.efficiency)
+                  efficiency=args.efficiency, ici=args.ici, reserve=args.reserve)
     return json.dumps(plan_json(result), indent=2) if args.json else plan_table(result)
 
 

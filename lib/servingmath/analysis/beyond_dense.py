@@ -52,8 +52,8 @@ def _moe(model: Model) -> Model:
 
 
 def text_params(model: Model) -> int:
-    """Parameters a decode step could read: all of them but a vision tower's."""
-    return model.param_count - model.vision_params
+    """Parameters a decode step could read: all of them but a vision tower's and an untied input embedding."""
+    return model.readable_param_count
 
 
 # --- total against active parameters ------------------------------------------------------------
@@ -234,6 +234,7 @@ class DecodeStep:
     kv_time: float
     weight_time: float
     flops_time: float
+    ici_time: float       # the collectives, on the step's critical path
     step_time: float
     bound: str
     critical: CriticalBatch
@@ -256,7 +257,8 @@ def decode_step(model: Model = DEEPSEEK, chip: Chip = H200, weights: str = "fp8"
     crit = critical_batch(model, chip, weights, compute)
     return DecodeStep(model=model, chip=chip, weights=weights, compute=compute, kv_dtype=kv_dtype, context=context,
                       batch=batch, chips=n, batches=BATCHES, read=weight_bytes_read(model, weights, BATCHES),
-                      all_bytes=text_params(model) * b_w, active_bytes=model.active_param_count * b_w,
+                      all_bytes=text_params(model) * b_w, active_bytes=model.decode_param_count * b_w,
                       dense_bytes=model.dense_param_count * b_w, read_at=p.weight_bytes_read,
                       touched=experts_touched(model, batch), kv_time=kv_time, weight_time=weight_time,
-                      flops_time=flops_time, step_time=p.step_time_s, bound=p.bound, critical=crit, fits=p.fits)
+                      flops_time=flops_time, ici_time=p.ici_time_s, step_time=p.step_time_s, bound=p.bound,
+                      critical=crit, fits=p.fits)

@@ -27,7 +27,7 @@ SWEPT = {"bf16": ("matmul_bf16", "bf16", "bf16"), "fp8": ("matmul_fp8", "fp8", "
 PEAK_SOURCES = ("measured", "datasheet")
 #: The chip the sweep was measured on.
 H100 = CHIPS[measured.MEASURED_ON]
-V5E = CHIPS["tpu-v5e"]
+V5E = CHIPS["tpu-v5e-article"]
 LLAMA = MODELS["llama-3-70b"]
 
 

@@ -21,7 +21,7 @@ from .plan import Plan, step_time_at
 #: Most points drawn on the latency-throughput curve (batches are sampled evenly beyond this).
 CURVE_POINTS = 400
 
-V5E, LLAMA = CHIPS["tpu-v5e"], MODELS["llama-3-70b"]
+V5E, LLAMA = CHIPS["tpu-v5e-article"], MODELS["llama-3-70b"]
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ class RecipeStep:
     """One step of the framework: the article's recipe followed literally, beside the corrected recipe.
 
     ``article`` and ``corrected`` are the step's result: the critical batch (step 1), chips (2),
-    max batch (3), step time in seconds (4), the chips beyond which the slice is ICI-bound (5) and
-    prefill servers per decode server (6).
+    max batch (3), step time in seconds (4), step 5's chips beyond which the slice is ICI-bound (the
+    article) or the collectives' share of the step (corrected) and prefill servers per decode server (6).
     """
 
     step: int
@@ -76,7 +76,8 @@ def recipe_comparison(model: Model = LLAMA, chip: Chip = V5E, weights="bf16", kv
 
     The article's column follows its recipe literally: chips = ceil(weights / HBM per chip) (no slice),
     batch from those chips, step = HBM / W_hbm, ICI limit = min(M F / alpha, F / (beta B)) with M = 2
-    only in the first, and P/G = T_prefill / (B T_step). The corrected column is ``plan_for_target``.
+    only in the first, and P/G = T_prefill / (B T_step). The corrected column is ``plan_for_target`` with
+    the collectives counted and HBM filled as the article fills it (``reserve=0``).
     """
     kv_dtype = kv_dtype or weights
     b_w = bytes_per_element(weights, "weights")
@@ -95,14 +96,14 @@ def recipe_comparison(model: Model = LLAMA, chip: Chip = V5E, weights="bf16", kv
     pg_a = f.prefill_decode_ratio_article(B=b_a_max, T_prefill=pre_a, T_step=t_a) if b_a_max else float("nan")
     # the corrected chain
     tp = plan_for_target(model, chip, None, weights=weights, kv_dtype=kv_dtype, compute=compute, context=context,
-                         decode=decode, mfu=mfu, mesh_axes=mesh_axes)
+                         decode=decode, mfu=mfu, mesh_axes=mesh_axes, ici="count", reserve=0)
     p, ici = tp.plan, tp.ici
     return [
         RecipeStep(1, crit_a, p.critical_batch),
         RecipeStep(2, n_a, p.chips),
         RecipeStep(3, b_a_max, p.max_batch, article_chips=n_a, corrected_chips=p.chips),
         RecipeStep(4, t_a, p.step_time_s, bound=p.bound),
-        RecipeStep(5, y_a, ici.threshold, article_chips=n_a, corrected_chips=p.chips, article_safe=n_a < y_a,
+        RecipeStep(5, y_a, ici.share, article_chips=n_a, corrected_chips=p.chips, article_safe=n_a < y_a,
                    corrected_safe=ici.safe),
         RecipeStep(6, pg_a, p.prefill_decode_ratio),
     ]
@@ -110,35 +111,34 @@ def recipe_comparison(model: Model = LLAMA, chip: Chip = V5E, weights="bf16", kv
 
 @dataclass(frozen=True)
 class IciComparison:
-    """Step 5 for one slice at its max batch: the article's min, the corrected max, and without wraparound."""
+    """Step 5 for one slice at its max batch: the article's min, the per-matmul max, and the step model."""
 
     batch: int
     chips: int
-    article: float              # min(Y_FLOPs over both axes, Y_HBM over one): the article's limit
-    flops: float                # Y_FLOPs over the slice's mesh axes
-    hbm: float | None           # Y_HBM over the same axes
-    hbm_one_axis: float         # Y_HBM over one axis (the article's second bound)
-    corrected: float            # max(Y_FLOPs, Y_HBM)
-    no_wrap: float | None       # the corrected threshold with one-way links (None with wraparound)
-    safe: bool
-    safe_no_wrap: bool | None
+    article: float              # min(Y_FLOPs over both axes, Y_HBM over one, bidirectional links): the article's
+    flops: float                # Y_FLOPs with the slice's links
+    hbm: float | None           # Y_HBM with the slice's links
+    corrected: float            # max(Y_FLOPs, Y_HBM): the per-matmul rule
+    ici_time_s: float           # the step's collectives
+    roofline_step_s: float      # the rest of the step
+    safe: bool                  # the step model's verdict (the one the planner gives)
 
 
 def ici_comparison(model: Model = LLAMA, chip: Chip = V5E, chips=32, weights="bf16", context=8192) -> IciComparison:
-    """Step 5 for ``chips`` chips of ``chip`` at the max batch: the article's bound beside the corrected one."""
-    tp = plan_for_target(model, chip, None, chips=chips, weights=weights, context=context)
+    """Step 5 for ``chips`` chips of ``chip`` at the max batch (HBM full): the article's rule beside the step's."""
+    tp = plan_for_target(model, chip, None, chips=chips, weights=weights, context=context, ici="count", reserve=0)
     p, ici = tp.plan, tp.ici
     y_flops = f.ici_flops_bound(C=chip.flops_bf16, F=model.d_ff, M=2, W_ici=chip.ici_bw_bidi, b_a=2)
     y_hbm_1 = f.ici_hbm_bound(B=p.batch, F=model.d_ff, M=1, W_hbm=chip.hbm_bw, W_ici=chip.ici_bw_bidi, b_a=2, b_w=2)
     return IciComparison(batch=p.batch, chips=p.chips, article=min(y_flops, y_hbm_1), flops=ici.flops_bound,
-                         hbm=ici.hbm_bound, hbm_one_axis=y_hbm_1, corrected=ici.threshold, no_wrap=ici.threshold_no_wrap,
-                         safe=ici.safe, safe_no_wrap=ici.safe_no_wrap)
+                         hbm=ici.hbm_bound, corrected=ici.threshold, ici_time_s=ici.ici_time_s,
+                         roofline_step_s=ici.roofline_step_s, safe=ici.safe)
 
 
 # --- "Visualizing the latency-throughput tradeoff" (the source's 16-chip, int8 example) ------------------
 
 #: The source's code: LLaMA 3-70B with ``param_size = 70e9`` (int8, one byte each) on 16 v5e chips.
-TRADEOFF = {"chip": CHIPS["tpu-v5e-2026"], "chips": 16, "params": 70e9, "weights": "int8", "kv_dtype": "int8"}
+TRADEOFF = {"chip": CHIPS["tpu-v5e-source"], "chips": 16, "params": 70e9, "weights": "int8", "kv_dtype": "int8"}
 TRADEOFF_CONTEXTS = (2048, 4096, 8192, 16384, 32768)
 
 

@@ -23,7 +23,7 @@ from ..data.disaggregated import REPORTED
 HITS = np.round(np.arange(0.0, 0.951, 0.025), 3)
 PROMPTS = 2 ** np.arange(9, 18)       # 512 ... 131072 tokens
 
-V5E, LLAMA = CHIPS["tpu-v5e"], MODELS["llama-3-70b"]
+V5E, LLAMA = CHIPS["tpu-v5e-article"], MODELS["llama-3-70b"]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ DECODE = 512
 #: Chips a model-parallel slice has at least (the chapter's and the explorers' smallest slice).
 MIN_CHIPS = 4
 
-V5E, LLAMA = CHIPS["tpu-v5e"], MODELS["llama-3-70b"]
+V5E, LLAMA = CHIPS["tpu-v5e-article"], MODELS["llama-3-70b"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def at_max_batch(chips, weights="bf16", context=8192, compute="bf16", model: Mod
     crit = f.critical_batch(C=C, W_hbm=chip.hbm_bw, b_w=b_w)
     if not batch:
         return Point(chips, weights, compute, context, 0, math.nan, math.nan, math.nan, math.nan, crit, room)
-    step = f.step_time(B=batch, C=C, N=chips, P=model.param_count, S=context, W_hbm=chip.hbm_bw, b_w=b_w, kv=kvt)
+    step = f.step_time(B=batch, C=C, N=chips, P=model.decode_param_count, S=context, W_hbm=chip.hbm_bw, b_w=b_w, kv=kvt)
     return Point(chips, weights, compute, context, batch, step, f.tokens_per_s(B=batch, T_step=step),
                  f.tokens_per_s_per_chip(B=batch, N=chips, T_step=step),
                  f.qps_per_chip(B=batch, G=decode, N=chips, T_step=step), crit, room)

@@ -1,9 +1,12 @@
-"""The ICI bounds (chapter 08): FLOPs, HBM and ICI time of one model-parallel matmul, and the bounds on the chips.
+"""The ICI bounds (chapter 08): FLOPs, HBM and ICI time of one model-parallel matmul, the bounds on the
+chips, and the collectives of a whole decode step.
 
 A Y-way model-parallel matmul gathers or scatters its B x D activations over the slice's links. ICI
 binds only beyond the larger of two sharding degrees: where the communication catches up with the
 FLOPs (Y_FLOPs) and where it catches up with the weight read (Y_HBM). Counting the KV-cache read
-of a decode step raises the second one (Y_HBM+KV); a slice without wraparound links halves W_ici.
+of a decode step raises the second one (Y_HBM+KV); an axis without a wraparound link halves its
+bandwidth. A whole step runs 4L collectives, each its bytes over the links plus a latency per hop
+(``formulas.collective_time``): the planner's communication term.
 """
 
 from dataclasses import dataclass
@@ -26,7 +29,7 @@ ACTIVATIONS = "bf16"
 #: Batches the bounds' curves span: 1 ... 2048.
 BATCHES = 2.0 ** np.linspace(0, 11, 111)
 
-V5E, LLAMA = CHIPS["tpu-v5e"], MODELS["llama-3-70b"]
+V5E, LLAMA = CHIPS["tpu-v5e-article"], MODELS["llama-3-70b"]
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,11 @@ class IciCase:
     batch: int
     chips: int
     mesh_axes: int
-    wraparound: bool
-    w_ici: float
+    wraparound: bool     # every axis the collectives use closes into a ring
+    w_ici: float         # bytes/s into each chip over the axes the collectives use (W_c)
+    hops: int            # hops of one collective
+    t_hop: float         # latency per hop
+    t_coll: float        # one collective of the step: bytes over W_c, (N-1)/N of them, plus its hops
     t_math: float        # per matmul
     t_hbm: float
     t_hbm_kv: float      # per collective, weights and KV caches
@@ -52,8 +58,23 @@ class IciCase:
     step_params: float
     step_kv: float
     step_reads: float    # weights + KV caches at HBM speed
-    step_time: float     # KV read + max(FLOPs, weight read): the step ICI has to hide behind
-    step_ici: float
+    step_time: float     # KV read + max(FLOPs, weight read): the roofline step, without its collectives
+    step_ici: float      # the step's 4L collectives
+
+    @property
+    def step_counted(self) -> float:
+        """The step with its collectives on the critical path (the planner's ``--ici count``)."""
+        return f.step_time_ici(T_step=self.step_time, T_ici=self.step_ici)
+
+    @property
+    def step_overlapped(self) -> float:
+        """The step if the collectives hid perfectly behind the reads and FLOPs (the other bound)."""
+        return f.step_time_ici_overlap(T_step=self.step_time, T_ici=self.step_ici)
+
+    @property
+    def latency_share(self) -> float:
+        """The hops' share of one collective."""
+        return self.hops * self.t_hop / self.t_coll
 
     @property
     def collectives(self) -> int:
@@ -94,23 +115,27 @@ def _check(batch, chips, mesh_axes, wraparound, context, weights, hw: Chip) -> t
     return batch, chips, context
 
 
-def _wraparound(chip: Chip, chips: int, wraparound: str) -> bool:
-    return chip.wraparound(chips) if wraparound == "slice" else wraparound == "on"
+def _wraparound(chip: Chip, chips: int, wraparound: str) -> bool | None:
+    """The links forced on every axis ("on"/"off"), or None: what each axis of the slice has."""
+    return None if wraparound == "slice" else wraparound == "on"
 
 
 def ici_case(batch=138, chips=32, mesh_axes=2, wraparound="slice", context=8192, weights="bf16",
              model: Model = LLAMA, chip: Chip = V5E) -> IciCase:
     """Every time and bound of chapter 08 for one batch on one slice (Y = chips, model parallel)."""
     batch, chips, context = _check(batch, chips, mesh_axes, wraparound, context, weights, chip)
-    wrap = _wraparound(chip, chips, wraparound)
-    W = chip.ici_bandwidth(wrap)
+    forced = _wraparound(chip, chips, wraparound)
+    W, hops = chip.collective_links(chips, mesh_axes, forced)
+    wrap = chip.wraparound(chips) if forced is None else forced
     b_w, b_a = bytes_per_element(weights, "weights"), bytes_per_element(ACTIVATIONS)
     kvt = model.kv_bytes_per_token(weights)
-    C, P, D, F, L = chip.flops_bf16, model.param_count, model.d_model, model.d_ff, model.layers
-    common = dict(M=mesh_axes, W_ici=W, b_a=b_a)
+    C, P, D, F, L = chip.flops_bf16, model.decode_param_count, model.d_model, model.d_ff, model.layers
+    common = dict(M=1, W_ici=W, b_a=b_a)           # W already sums the links of the axes used
+    links = dict(N=chips, W_c=W, b_a=b_a, n_hop=hops, t_hop=chip.ici_hop_latency or 0.0)
     step = dict(B=batch, N=chips, P=P, S=context, W_hbm=chip.hbm_bw, b_w=b_w, kv=kvt)
     return IciCase(
-        model=model, weights=weights, context=context, batch=batch, chips=chips, mesh_axes=mesh_axes, wraparound=wrap, w_ici=W,
+        model=model, weights=weights, context=context, batch=batch, chips=chips, mesh_axes=mesh_axes, wraparound=wrap,
+        w_ici=W, hops=hops, t_hop=links["t_hop"], t_coll=f.collective_time(B=batch, D=D, **links),
         t_math=f.ici_time_math(B=batch, C=C, D=D, F=F, Y=chips),
         t_hbm=f.ici_time_hbm(D=D, F=F, W_hbm=chip.hbm_bw, Y=chips, b_w=b_w),
         t_hbm_kv=f.ici_time_hbm_kv(B=batch, L=L, P=P, S=context, W_hbm=chip.hbm_bw, Y=chips, b_w=b_w, kv=kvt),
@@ -123,7 +148,7 @@ def ici_case(batch=138, chips=32, mesh_axes=2, wraparound="slice", context=8192,
         step_kv=f.kv_load_time(B=batch, N=chips, S=context, W_hbm=chip.hbm_bw, kv=kvt),
         step_reads=f.step_time_memory_bound(**step),
         step_time=f.step_time(C=C, **step),
-        step_ici=f.ici_step_time_comms(B=batch, D=D, L=L, **common),
+        step_ici=f.ici_step_time_comms(B=batch, D=D, L=L, **links),
     )
 
 
@@ -140,34 +165,34 @@ class BoundCurves:
 def bound_curves(chips=32, mesh_axes=2, wraparound="slice", context=8192, weights="bf16", model: Model = LLAMA,
                  chip: Chip = V5E, batches: np.ndarray = BATCHES) -> BoundCurves:
     """Y_FLOPs, Y_HBM and Y_HBM+KV over an array of batches."""
-    wrap = _wraparound(chip, chips, wraparound)
+    W, _ = chip.collective_links(chips, mesh_axes, _wraparound(chip, chips, wraparound))
     b_w, kvt = bytes_per_element(weights, "weights"), model.kv_bytes_per_token(weights)
-    common = dict(M=mesh_axes, W_ici=chip.ici_bandwidth(wrap), b_a=bytes_per_element(ACTIVATIONS))
+    common = dict(M=1, W_ici=W, b_a=bytes_per_element(ACTIVATIONS))
     return BoundCurves(
         batches=batches,
         y_flops=f.ici_flops_bound(C=chip.flops_bf16, F=model.d_ff, **common),
         y_hbm=f.ici_hbm_bound(B=batches, F=model.d_ff, W_hbm=chip.hbm_bw, b_w=b_w, **common),
-        y_hbm_kv=f.ici_hbm_kv_bound(B=batches, D=model.d_model, L=model.layers, P=model.param_count, S=context,
+        y_hbm_kv=f.ici_hbm_kv_bound(B=batches, D=model.d_model, L=model.layers, P=model.decode_param_count, S=context,
                                     W_hbm=chip.hbm_bw, b_w=b_w, kv=kvt, **common))
 
 
 @dataclass(frozen=True)
 class SliceLinks:
-    """The links of one slice: its shape, whether its axes wrap around, and what a collective gets."""
+    """The links of one slice: its shape, which axes wrap around, and what a collective gets."""
 
     chips: int
     shape: tuple             # (short axis, long axis)
-    wraparound: bool
-    w_ici: float             # bytes/s per link a collective gets
-    alpha: float             # C / W_ici (bf16)
-    beta: float              # W_hbm / W_ici
+    axis_wraparound: tuple   # per axis: closes into a ring
+    w_ici: float             # bytes/s into each chip over both axes (W_c)
+    hops: int                # hops of one collective over both axes
+    alpha: float             # C / W_c (bf16)
+    beta: float              # W_hbm / W_c
 
 
 def slice_links(chips: int, chip: Chip = V5E) -> SliceLinks:
-    wrap = chip.wraparound(chips)
-    W = chip.ici_bandwidth(wrap)
-    return SliceLinks(chips=chips, shape=chip.shape(chips), wraparound=wrap, w_ici=W,
-                      alpha=f.ici_alpha(C=chip.flops_bf16, W_ici=W), beta=f.ici_beta(W_hbm=chip.hbm_bw, W_ici=W))
+    W, hops = chip.collective_links(chips)
+    return SliceLinks(chips=chips, shape=chip.shape(chips), axis_wraparound=chip.axis_wraparound(chips), w_ici=W,
+                      hops=hops, alpha=f.ici_alpha(C=chip.flops_bf16, W_ici=W), beta=f.ici_beta(W_hbm=chip.hbm_bw, W_ici=W))
 
 
 def kv_bound_floor(context: int = 8192, mesh_axes: int = 2, wraparound: bool = False, weights="bf16",

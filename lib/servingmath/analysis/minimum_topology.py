@@ -13,7 +13,7 @@ from ..core.models import PRESETS as MODELS, Model
 from ..core.precision import SERVING_PRECISIONS, bytes_per_element
 from ..data import measured
 
-V5E = CHIPS["tpu-v5e"]
+V5E = CHIPS["tpu-v5e-article"]
 H100 = CHIPS[measured.MEASURED_ON]
 LLAMA = MODELS["llama-3-70b"]
 #: Largest slice the topology curves reach.
@@ -57,7 +57,8 @@ def topology_row(precision: str = "bf16", context=8192, chip: Chip = V5E, model:
     if n is None:
         raise ValueError(f"chip: {model.name} in {precision} needs {need:.1f} chips, more than any {chip.name} slice")
     batch = int(f.max_batch(HBM=chip.hbm_bytes, N=n, P=P, S=context, b_w=b_w, kv=kvt))
-    step = (f.step_time(B=batch, C=chip.flops_bf16, N=n, P=P, S=context, W_hbm=chip.hbm_bw, b_w=b_w, kv=kvt)
+    step = (f.step_time(B=batch, C=chip.flops_bf16, N=n, P=model.decode_param_count, S=context, W_hbm=chip.hbm_bw,
+                        b_w=b_w, kv=kvt)
             if batch > 0 else float("nan"))
     return TopologyRow(precision=precision, weight_bytes=f.param_bytes(P=P, b_w=b_w), chips_needed=need, chips=n,
                        kv_room=f.kv_room(HBM=chip.hbm_bytes, N=n, P=P, b_w=b_w),
@@ -93,7 +94,7 @@ def _curve(chip: Chip, model: Model, context: int, sizes, precision: str) -> Cur
     n = np.array(sizes, dtype=float)
     batch = f.max_batch(HBM=chip.hbm_bytes, N=n, P=model.param_count, S=context, b_w=b_w, kv=kvt).astype(float)
     batch[batch < 1] = np.nan
-    step = f.step_time(B=batch, C=chip.flops_bf16, N=n, P=model.param_count, S=context, W_hbm=chip.hbm_bw, b_w=b_w,
+    step = f.step_time(B=batch, C=chip.flops_bf16, N=n, P=model.decode_param_count, S=context, W_hbm=chip.hbm_bw, b_w=b_w,
                        kv=kvt)
     return Curve(chips=n, batch=batch, step=step)
 

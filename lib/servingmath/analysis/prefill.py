@@ -24,7 +24,7 @@ ARTICLE_MFU = 0.4
 #: The share of the matmul FLOPs at which the chapter calls attention no longer negligible.
 ATTENTION_SHARE = 0.1
 
-V5E, H100, LLAMA = CHIPS["tpu-v5e"], CHIPS[measured.MEASURED_ON], MODELS["llama-3-70b"]
+V5E, H100, LLAMA = CHIPS["tpu-v5e-article"], CHIPS[measured.MEASURED_ON], MODELS["llama-3-70b"]
 
 
 def attention_crossover(model: Model = LLAMA, share: float = ATTENTION_SHARE) -> float:

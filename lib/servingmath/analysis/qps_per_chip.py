@@ -13,7 +13,7 @@ from ..core.models import PRESETS as MODELS, Model
 from ..core.precision import SERVING_PRECISIONS
 from .minimum_topology import TopologyRow, topology_row
 
-V5E = CHIPS["tpu-v5e"]
+V5E = CHIPS["tpu-v5e-article"]
 LLAMA = MODELS["llama-3-70b"]
 #: Contexts drawn: 1,024 to 131,072 tokens.
 CONTEXTS = 2 ** np.arange(10, 18)

@@ -10,9 +10,9 @@ from ..core import formulas as f
 from ..core.hardware import PRESETS as CHIPS, Chip
 from ..core.models import PRESETS as MODELS, Model
 from ..core.precision import bytes_per_element
-from .plan import Plan, plan
+from .plan import ARTICLE_MODE, Plan, plan
 
-V5E, LLAMA = CHIPS["tpu-v5e"], MODELS["llama-3-70b"]
+V5E, LLAMA = CHIPS["tpu-v5e-article"], MODELS["llama-3-70b"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class StepTerms:
 
 def step_terms(p: Plan) -> StepTerms:
     """The three terms of a plan's decode step, and the step, through the library's formulas."""
-    b_w, shared = bytes_per_element(p.weights, "weights"), dict(N=p.chips, P=p.param_count)
+    b_w, shared = bytes_per_element(p.weights, "weights"), dict(N=p.chips, P=p.decode_param_count)
     kv = dict(B=p.batch, S=p.context, W_hbm=p.hbm_bw, kv=p.kv_bytes_per_token)
     return StepTerms(params=f.param_load_time(W_hbm=p.hbm_bw, b_w=b_w, **shared),
                      flops=f.step_flops_time(B=p.batch, C=p.flops, **shared),
@@ -51,7 +51,7 @@ class WorkedStep:
 def worked_step(model: Model = LLAMA, chip: Chip = V5E, chips=8, batch=32, context=8192, weights="int8",
                 kv_dtype="int8") -> WorkedStep:
     """Memory and decode step of ``batch`` sequences of ``context`` tokens on ``chips`` chips."""
-    p = plan(model, chip, chips=chips, weights=weights, kv_dtype=kv_dtype, context=context, batch=batch)
+    p = plan(model, chip, chips=chips, weights=weights, kv_dtype=kv_dtype, context=context, batch=batch, **ARTICLE_MODE)
     return WorkedStep(plan=p, terms=step_terms(p))
 
 

@@ -6,7 +6,7 @@ from ..core.hardware import PRESETS as CHIPS
 from ..core.models import PRESETS as MODELS
 from . import Answer
 
-_70B, _V5E = MODELS["llama-3-70b"], CHIPS["tpu-v5e"]
+_70B, _V5E = MODELS["llama-3-70b"], CHIPS["tpu-v5e-article"]
 
 
 def v5e_bf16_ridge() -> float:

@@ -18,7 +18,7 @@ EX2_BATCH = 240
 
 #: Assumptions of exercise 3 (LLaMA 3.1-405B under 15 ms per token); besides these: pure model
 #: parallelism over both axes of the slice, ICI-safe with the bidirectional link bandwidth.
-EX3 = {"model": MODELS["llama-3.1-405b"], "chip": CHIPS["tpu-v5e-2026"], "weights": "int8", "kv_dtype": "int8",
+EX3 = {"model": MODELS["llama-3.1-405b"], "chip": CHIPS["tpu-v5e-source"], "weights": "int8", "kv_dtype": "int8",
        "compute": "bf16", "context": 8192}
 EX3_TARGET = 0.015
 EX3_SLICES = (32, 64, 128, 256)

@@ -6,7 +6,7 @@ from ..core.hardware import PRESETS as CHIPS
 from ..core.models import PRESETS as MODELS
 from . import Answer
 
-_70B, _8B, _V5E = MODELS["llama-3-70b"], MODELS["llama-3-8b"], CHIPS["tpu-v5e"]
+_70B, _8B, _V5E = MODELS["llama-3-70b"], MODELS["llama-3-8b"], CHIPS["tpu-v5e-article"]
 
 ANSWERS = {
     "kv-cache-1": Answer(lambda: _8B.kv_bytes_per_token("bf16"), "bytes per token", 0.001,

@@ -9,7 +9,7 @@ from ..core.models import PRESETS as MODELS
 from ..core.symbols import b_w, kv
 from . import Answer
 
-_70B, _405B, _V5E = MODELS["llama-3-70b"], MODELS["llama-3.1-405b"], CHIPS["tpu-v5e"]
+_70B, _405B, _V5E = MODELS["llama-3-70b"], MODELS["llama-3.1-405b"], CHIPS["tpu-v5e-article"]
 
 
 def smallest_slice_405b_int8() -> int:

@@ -9,7 +9,7 @@ from ..core.models import PRESETS as MODELS
 from ..core.symbols import G, HBM, N, P, S, W_hbm, b_w, kv
 from . import Answer
 
-_70B, _V5E = MODELS["llama-3-70b"], CHIPS["tpu-v5e"]
+_70B, _V5E = MODELS["llama-3-70b"], CHIPS["tpu-v5e-article"]
 
 
 def usable_hbm_for_half_qps(precision_bytes: float = 2, chips: int = 16, context: int = 8192) -> float:

@@ -15,8 +15,8 @@ from ..core import formulas as f
 from ..core.hardware import PRESETS as CHIPS
 from ..core.models import PRESETS as MODELS
 
-V5E = CHIPS["tpu-v5e"]
-V5E_2026 = CHIPS["tpu-v5e-2026"]
+V5E = CHIPS["tpu-v5e-article"]
+V5E_SOURCE = CHIPS["tpu-v5e-source"]
 H100 = CHIPS["h100"]
 V5P = CHIPS["tpu-v5p"]
 LLAMA = MODELS["llama-3-70b"]
@@ -79,7 +79,7 @@ def _kv_seq(dtype="int8", context=CONTEXT):
 
 
 def _step(B, N, b_w, kv_dtype, chip=V5E, P=None):
-    return f.step_time(B=B, C=chip.flops_bf16, N=N, P=LLAMA.param_count if P is None else P, S=CONTEXT,
+    return f.step_time(B=B, C=chip.flops_bf16, N=N, P=LLAMA.decode_param_count if P is None else P, S=CONTEXT,
                        W_hbm=chip.hbm_bw, b_w=b_w, kv=LLAMA.kv_bytes_per_token(kv_dtype))
 
 
@@ -244,7 +244,7 @@ def _claims():
               f"but the step also reads the KV caches: counting them, ICI catches up only at "
               f"{y_hbm_kv(A['batch_143'], 2, V5E_NOWRAP):.0f} chips, so 32 chips stay HBM-bound"),
         Claim("ici-b64-t-ici", "ici-bounds", "T_ici per matmul, 4x8, B=64 (source)", "11 µs", 11e-6,
-              t_ici(64, 1, V5E_2026.ici_bw_bidi), t_ici(64, 1, V5E.ici_bw_bidi), "µs", "error",
+              t_ici(64, 1, V5E_SOURCE.ici_bw_bidi), t_ici(64, 1, V5E.ici_bw_bidi), "µs", "error",
               "2·B·D / W_ici = 11.65 µs over one axis with the bidirectional 9e10 B/s: truncated (it rounds to "
               "12), harmless beside T_hbm = 18 µs; a 4x8 has no wraparound: 23.3 µs on one axis, 11.65 over both"),
         Claim("ici-b64-t-math", "ici-bounds", "T_math per matmul, 4x8, B=64 (source)", "4 µs", 4e-6,
@@ -328,7 +328,7 @@ class Erratum:
 def _errata():
     A, S = ARTICLE_INPUTS, SOURCE_INPUTS
     P, kv8 = LLAMA.param_count, LLAMA.kv_bytes_per_token("int8")
-    V = V5E_2026
+    V = V5E_SOURCE
     g = lambda x, d=3: f"{x:.{d}g}"
     step_full = f.step_time_full_hbm(HBM=V.hbm_bytes, W_hbm=V.hbm_bw)
     qps_book = f.qps_per_chip(B=S["batch_43"], G=DECODE, N=16, T_step=S["step_19ms"])

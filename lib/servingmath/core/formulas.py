@@ -12,8 +12,9 @@ import sympy as sp
 
 from .formula import Formula
 from .symbols import (B, C, D, E, F, F_e, F_s, G, H, H_n, H_r, H_v, HBM, K, L, L_e, L_w, M, MFU, N, N_q, P,
-                      P_attn, P_dense, P_e, P_vis, P_x, S, S_w, T, T_prefill, T_step, U, V, W_hbm, W_ici, W_mm, Y,
-                      alpha, b_a, b_kv, b_w, beta, c, h, k, kv, kv_seq, n_emb, n_mlp, nu, r, r_kv, r_q, w_s)
+                      P_attn, P_dense, P_e, P_vis, P_x, S, S_w, T, T_ici, T_prefill, T_step, U, V, W_c, W_hbm, W_ici, W_mm,
+                      Y, alpha, b_a, b_kv, b_w, beta, c, h, k, kv, kv_seq, n_emb, n_hop, n_mlp, nu, r, r_kv, r_q,
+                      t_hop, w_s)
 
 
 
@@ -59,6 +60,9 @@ memory_chips = Formula("memory_chips", r"N_{\mathrm{mem}}", lambda: total_bytes.
                        "Chips whose HBM the weights and caches fill exactly (a real number)")
 min_chips = Formula("min_chips", r"N_{\min}", lambda: sp.ceiling(memory_chips.expr), "03",
                     "Whole chips needed to hold weights and caches")
+decode_param_count = Formula("decode_param_count", r"P_{\mathrm{decode}}", lambda: P - (n_emb - 1) * V * D, "03",
+                             "Parameters a decode step reads and multiplies: an untied input embedding is only "
+                             "gathered (B rows), so it leaves the read (memory still holds it)")
 _attention_time = B * S * kv / (N * W_hbm)
 _mlp_flops_time = 2 * B * P / (N * C)
 _param_load_time = P * b_w / (N * W_hbm)
@@ -159,9 +163,23 @@ ici_beta = Formula("ici_beta", r"\beta", lambda: W_hbm / W_ici, "08",
 #: Collectives per layer of a decode step under Megatron-style model parallelism: an AllGather before
 #: the QKV and before the gate/up projections, a ReduceScatter after the output and the down projection.
 ICI_COLLECTIVES_PER_LAYER = 4
-ici_step_time_comms = Formula("ici_step_time_comms", r"T_{\mathrm{ici,step}}",
-                              lambda: ICI_COLLECTIVES_PER_LAYER * L * ici_time_comms.expr, "08",
+collective_time = Formula("collective_time", r"T_{\mathrm{coll}}",
+                          lambda: b_a * B * D * (1 - 1 / N) / W_c + n_hop * t_hop, "08",
+                          "One AllGather or ReduceScatter of the B x D activations over N chips: each chip "
+                          "receives (N-1)/N of them over its links, and each hop adds a latency")
+ici_step_time_comms = Formula("ici_step_time_comms", r"T_{\mathrm{ici}}",
+                              lambda: ICI_COLLECTIVES_PER_LAYER * L * collective_time.expr, "08",
                               "ICI time of one decode step: 4 collectives of the B x D activations per layer")
+collective_latency_batch = Formula("collective_latency_batch", r"B_{\mathrm{lat}}",
+                                   lambda: solved(collective_time.expr.subs(t_hop, 0), n_hop * t_hop, B), "08",
+                                   "Batch below which a collective's hop latency exceeds its transfer time")
+step_time_ici = Formula("step_time_ici", r"T_{\mathrm{step}}^{\mathrm{ici}}", lambda: T_step + T_ici, "08",
+                        "Decode step with its collectives on the critical path (each waits for the matmul "
+                        "before it and the next matmul waits for it): the planner's --ici count")
+step_time_ici_overlap = Formula("step_time_ici_overlap", r"T_{\mathrm{step}}^{\mathrm{overlap}}",
+                                lambda: sp.Max(T_step, T_ici), "08",
+                                "Decode step if the collectives overlapped perfectly with the HBM reads and "
+                                "FLOPs: the other bound")
 ici_time_hbm_kv = Formula("ici_time_hbm_kv", r"T_{\mathrm{hbm+KV}}",
                           lambda: step_time_memory_bound.expr.subs(N, Y) / (ICI_COLLECTIVES_PER_LAYER * L), "08",
                           "HBM time per collective of a decode step: the step's weight and KV-cache reads "
@@ -171,6 +189,13 @@ ici_hbm_kv_bound = Formula("ici_hbm_kv_bound", r"Y_{\mathrm{HBM+KV}}",
                            "Sharding degree where communication catches up with the weight and KV-cache reads")
 
 # --- Chapter 09: prefill ----------------------------------------------------------------------
+prefill_ici_time = Formula("prefill_ici_time", r"T_{\mathrm{ici}}^{\mathrm{prefill}}",
+                           lambda: ici_step_time_comms.expr.subs(B, T), "09",
+                           "ICI time of a T-token prefill: the decode step's 4L collectives over T x D activations")
+prefill_time_ici = Formula("prefill_time_ici", r"T_{\mathrm{prefill}}^{\mathrm{ici}}",
+                           lambda: step_time_ici_overlap.expr.subs(T_step, T_prefill), "09",
+                           "Prefill with its collectives overlapped with the matmuls (collective matmuls): "
+                           "the slower of the two")
 prefill_time = Formula("prefill_time", r"T_{\mathrm{prefill}}", lambda: 2 * P * T / (N * C * MFU), "09",
                        "Prefill of one T-token prompt: matmul FLOPs at a fraction MFU of peak")
 prefill_attention_flops = Formula("prefill_attention_flops", r"\mathrm{FLOPs}_{\mathrm{attn}}",

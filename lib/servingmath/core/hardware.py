@@ -15,12 +15,14 @@ from .checks import check_choice, check_count, check_number
 
 #: The units the datasheet file may use, in SI.
 UNITS = {"FLOP/s": 1.0, "B": 1.0, "GB": 1e9, "GiB": 2.0**30, "B/s": 1.0, "GB/s": 1e9, "TB/s": 1e12,
-         "USD/h": 1.0}
+         "USD/h": 1.0, "s": 1.0, "us": 1e-6}
 #: Each figure of a chip and the kind of unit it takes.
 FIGURES = {"flops_bf16": "FLOP/s", "flops_int8": "FLOP/s", "hbm_bytes": "B", "hbm_bw": "B/s",
-           "ici_bw_oneway": "B/s", "ici_bw_bidi": "B/s", "price_per_hour": "USD/h"}
+           "ici_bw_oneway": "B/s", "ici_bw_bidi": "B/s", "ici_hop_latency": "s", "price_per_hour": "USD/h"}
+#: Figures a datasheet may leave out (None: the planner says what it cannot count).
+OPTIONAL = ("ici_hop_latency", "price_per_hour")
 _KIND = {"FLOP/s": "FLOP/s", "B": "B", "GB": "B", "GiB": "B", "B/s": "B/s", "GB/s": "B/s", "TB/s": "B/s",
-         "USD/h": "USD/h"}
+         "USD/h": "USD/h", "s": "s", "us": "s"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Chip:
     hbm_bw: float
     ici_bw_oneway: float  # per link, one direction (NVLink per GPU for GPUs)
     ici_bw_bidi: float  # per link, both directions: the figure the ICI bounds use
+    ici_hop_latency: float | None  # seconds per hop of a collective (None: not in the sources)
     price_per_hour: float | None
     slices: tuple[int, ...]  # explicit valid chip counts, ascending
     slice_step: int | None = None  # beyond the last explicit size, any multiple of this
@@ -93,12 +96,20 @@ class Chip:
         shape = self.shape(chips)
         return None if shape is None else "x".join(str(a) for a in shape)
 
+    def axis_wraparound(self, chips: int) -> tuple | None:
+        """For each axis of a 2D torus slice, whether it closes into a ring (only axes of the pod's full
+        length do); None off a torus."""
+        shape = self.shape(chips)
+        if shape is None or self.wraparound_from is None:
+            return None
+        return tuple(axis >= self.wraparound_from for axis in shape)
+
     def wraparound(self, chips: int) -> bool:
         """Whether every axis of the slice closes into a ring (always, off a torus: a switch or a 3D pod)."""
         if self.wraparound_from is None:
             return True
-        shape = self.shape(chips)
-        return shape is not None and all(axis >= self.wraparound_from for axis in shape)
+        wraps = self.axis_wraparound(chips)
+        return wraps is not None and all(wraps)
 
     def mesh_axes(self, chips: int) -> int:
         """Mesh axes a model-parallel layout shards over: both axes of a 2D torus slice, else one."""
@@ -107,6 +118,30 @@ class Chip:
     def ici_bandwidth(self, wraparound: bool) -> float:
         """ICI bytes/s per link a collective gets: both directions of a ring, or one way along a line."""
         return self.ici_bw_bidi if wraparound else self.ici_bw_oneway
+
+    def collective_links(self, chips: int, mesh_axes: int | None = None, wraparound: bool | None = None) -> tuple:
+        """(bytes/s into each chip, hops) of one AllGather or ReduceScatter over all ``chips`` (chapter 08).
+
+        On a 2D torus slice the collective runs along each axis longer than one chip: an axis that closes
+        into a ring gives both directions of its link and needs half its length in hops, an open line
+        gives one direction and its length less one. A switch (a GPU node) gives each GPU its NVLink rate in
+        one direction and one hop; a 3D pod is taken as one ring. ``mesh_axes=1`` lays one ring through the
+        whole slice instead of using both axes, and ``wraparound`` forces the links every axis gets.
+        """
+        count = check_count("chips", chips)
+        if count == 1:
+            return self.ici_bw_bidi, 0
+        if self.is_gpu:
+            return self.ici_bw_oneway, 1
+        shape = self.shape(count)
+        if shape is None or mesh_axes == 1:
+            axes = [(count, self.wraparound(count) if wraparound is None else wraparound)]
+        else:
+            wraps = self.axis_wraparound(count) or (True,) * len(shape)
+            axes = [(a, w if wraparound is None else wraparound) for a, w in zip(shape, wraps) if a > 1]
+        bandwidth = sum(self.ici_bandwidth(wrap) for _, wrap in axes)
+        hops = sum(a // 2 if wrap else a - 1 for a, wrap in axes)
+        return bandwidth, hops
 
     @property
     def is_gpu(self) -> bool:
@@ -146,8 +181,8 @@ def _chip(name: str, data: dict, sources: dict) -> Chip:
     for key in FIGURES:
         if key in data:
             values[key], cited[key] = _figure(name, key, data[key], sources)
-        elif key == "price_per_hour":
-            values[key], cited[key] = None, "no price in the sources"
+        elif key in OPTIONAL:
+            values[key], cited[key] = None, "not in the sources"
         else:
             raise ValueError(f"chips.toml [{name}]: missing {key}")
     layout = data["slices"]

@@ -185,10 +185,11 @@ class Model:
     @property
     def routing_symbols(self) -> dict:
         """The values of ``formulas.weight_bytes_read``'s model symbols (a dense model routes nothing: L_e = 0)."""
+        embedding = self.active_param_count - self.decode_param_count   # gathered, not read whole
         if not self.is_moe:
-            return {"L_e": 0, "P_e": 0, "E": 1, "k": 1, "P_dense": self.active_param_count}
+            return {"L_e": 0, "P_e": 0, "E": 1, "k": 1, "P_dense": self.decode_param_count}
         return {"L_e": self.moe_layers, "P_e": self.expert_params, "E": self.experts, "k": self.experts_per_token,
-                "P_dense": self.dense_param_count}
+                "P_dense": self.dense_param_count - embedding}
 
     # --- parameters -------------------------------------------------------------------------------
     def _has_bias(self, where: str) -> bool:
@@ -251,6 +252,18 @@ class Model:
         s = self.moe_symbols
         del s["P_vis"]
         return int(formulas.moe_active_param_count(**s))
+
+    @property
+    def decode_param_count(self) -> int:
+        """Parameters a decode step reads and multiplies: the active ones less an untied input embedding,
+        of which a step only gathers one row per sequence (``formulas.decode_param_count``)."""
+        s = self.symbols
+        return int(formulas.decode_param_count(D=s["D"], P=self.active_param_count, V=s["V"], n_emb=s["n_emb"]))
+
+    @property
+    def readable_param_count(self) -> int:
+        """The most a decode step can read: every text weight (all experts) but an untied input embedding."""
+        return self.param_count - self.vision_params - (self.active_param_count - self.decode_param_count)
 
     @property
     def dense_param_count(self) -> int:

@@ -63,6 +63,10 @@ def min_chips(B, HBM, P, S, b_w, kv):
     return math.ceil((B*S*kv + P*b_w)/HBM)
 
 
+def decode_param_count(D, P, V, n_emb):
+    return -D*V*(n_emb - 1) + P
+
+
 def kv_load_time(B, N, S, W_hbm, kv):
     return B*S*kv/(N*W_hbm)
 
@@ -191,8 +195,24 @@ def ici_beta(W_hbm, W_ici):
     return W_hbm/W_ici
 
 
-def ici_step_time_comms(B, D, L, M, W_ici, b_a):
-    return 4*B*D*L*b_a/(M*W_ici)
+def collective_time(B, D, N, W_c, b_a, n_hop, t_hop):
+    return B*D*b_a*(1 - 1/N)/W_c + n_hop*t_hop
+
+
+def ici_step_time_comms(B, D, L, N, W_c, b_a, n_hop, t_hop):
+    return 4*L*(B*D*b_a*(1 - 1/N)/W_c + n_hop*t_hop)
+
+
+def collective_latency_batch(D, N, W_c, b_a, n_hop, t_hop):
+    return W_c*n_hop*t_hop/(D*b_a*(1 - 1/N))
+
+
+def step_time_ici(T_ici, T_step):
+    return T_ici + T_step
+
+
+def step_time_ici_overlap(T_ici, T_step):
+    return max(T_ici, T_step)
 
 
 def ici_time_hbm_kv(B, L, P, S, W_hbm, Y, b_w, kv):
@@ -201,6 +221,14 @@ def ici_time_hbm_kv(B, L, P, S, W_hbm, Y, b_w, kv):
 
 def ici_hbm_kv_bound(B, D, L, M, P, S, W_hbm, W_ici, b_a, b_w, kv):
     return (1/4)*M*W_ici*(B*S*kv + P*b_w)/(B*D*L*W_hbm*b_a)
+
+
+def prefill_ici_time(D, L, N, T, W_c, b_a, n_hop, t_hop):
+    return 4*L*(D*T*b_a*(1 - 1/N)/W_c + n_hop*t_hop)
+
+
+def prefill_time_ici(T_ici, T_prefill):
+    return max(T_ici, T_prefill)
 
 
 def prefill_time(C, MFU, N, P, T):

@@ -43,6 +43,9 @@ kv = _pos("kv")          # KV bytes per token
 C = _pos("C")            # peak FLOP/s per chip in the FLOPs' dtype
 W_hbm = _pos("W_hbm")    # HBM bandwidth per chip
 W_ici = _pos("W_ici")    # ICI bandwidth per link, bidirectional
+W_c = _pos("W_c")        # bytes/s a collective moves into each chip (its links over the axes it runs along)
+n_hop = sp.Symbol("n_hop", nonnegative=True)   # hops of one collective (0 on one chip)
+t_hop = sp.Symbol("t_hop", nonnegative=True)   # latency per ICI hop
 alpha = _pos("alpha")    # ICI arithmetic intensity C / W_ici (the source's alpha)
 beta = _pos("beta")      # HBM-to-ICI bandwidth ratio W_hbm / W_ici
 HBM = _pos("HBM")        # HBM capacity per chip
@@ -53,6 +56,7 @@ r = _pos("r")            # tokens per second per chip
 # times
 T_step = _pos("T_step")
 T_prefill = _pos("T_prefill")
+T_ici = sp.Symbol("T_ici", nonnegative=True)   # collective time of one decode step (0 on one chip)
 # prefix caching (chapter 10)
 h = sp.Symbol("h", nonnegative=True)   # prefix-cache hit rate: fraction of prompt tokens not recomputed
 # the roofline calibrated on a real chip (chapter 12)
@@ -89,6 +93,10 @@ LATEX = {
     kv: r"\mathrm{KV}",
     W_hbm: r"W_{\mathrm{hbm}}",
     W_ici: r"W_{\mathrm{ici}}",
+    W_c: r"W_{\mathrm{c}}",
+    n_hop: r"n_{\mathrm{hop}}",
+    t_hop: r"t_{\mathrm{hop}}",
+    T_ici: r"T_{\mathrm{ici}}",
     HBM: r"\mathrm{HBM}",
     MFU: r"\mathrm{MFU}",
     T_step: r"T_{\mathrm{step}}",

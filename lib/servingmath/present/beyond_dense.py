@@ -135,7 +135,7 @@ def step_text(r: DecodeStep) -> str:
         f"weights read per step: {gb(r.read_at)} of {gb(r.all_bytes)} "
         f"(active only: {gb(r.active_bytes)}; outside the experts: {gb(r.dense_bytes)})",
         f"step: KV {duration(r.kv_time)} + max(weights {duration(r.weight_time)}, FLOPs {duration(r.flops_time)}) "
-        f"= {duration(r.step_time)}, {r.bound}-bound",
+        f"+ ICI {duration(r.ici_time)} = {duration(r.step_time)}, {r.bound}-bound",
         f"critical batch: {num(c.moe)} (a dense model: {num(c.dense)}, x {c.ratio:.1f})",
     ]
     return "\n".join(lines)

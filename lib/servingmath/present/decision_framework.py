@@ -23,8 +23,8 @@ RECIPE_RULES = {
     1: ("1 precision: B_crit", "120 (int8 + bf16), else 240", "C b_w / (2 W_hbm)"),
     2: ("2 min topology", "ceil(weights / 16 GB)", "smallest slice: weights + 1 sequence"),
     3: ("3 max batch", "(N x 16 GB - weights) / KV_seq", "floor((N HBM - P b_w) / (S KV))"),
-    4: ("4 step latency", "16 GB / W_hbm", "KV read + max(FLOPs, weight read)"),
-    5: ("5 ICI-safe", "Y < min(2F/alpha, F/(beta B))", "Y <= max(Y_FLOPs, Y_HBM), same M"),
+    4: ("4 step latency", "16 GB / W_hbm", "KV read + max(FLOPs, weight read) + collectives"),
+    5: ("5 ICI-safe", "Y < min(2F/alpha, F/(beta B))", "the step's 4L collectives vs the rest of the step"),
     6: ("6 prefill:generate", "T_prefill / (B / decode_rate)", "T_prefill B / (T_step G)"),
 }
 
@@ -57,9 +57,12 @@ def plan_card(tp: TargetedPlan, chip: Chip) -> str:
     lines.append(_line("1 B_crit", f"{num(p.critical_batch)} sequences; a smaller batch is {regime}-bound",
                        STEP_CHAPTERS["precision"]))
     n_min = tp.full.min_chips
+    needed = (f"{n_min} chip{'s' if n_min != 1 else ''} hold them" if tp.full.min_slice_chips == n_min else
+              f"{n_min} chips hold them; the smallest slice is {slice_name(chip, tp.full.min_slice_chips)}")
     lines.append(_line("2 topology", f"{gb(p.param_bytes)} weights + {gb(p.kv_bytes_per_sequence)}/sequence: "
-                       f"{n_min} chip{'s' if n_min != 1 else ''} -> slice of {tp.full.min_slice_chips}",
-                       STEP_CHAPTERS["topology"]))
+                       f"{needed}", STEP_CHAPTERS["topology"]))
+    if p.reserve:
+        lines.append(_line("", f"{gb(p.reserve)} per chip kept back for activations and the runtime"))
     if tp.batch_reason == "does not fit":
         lines.append(_line("3 batch", f"none: {fit_message(p)} on {p.chips} chips", STEP_CHAPTERS["batch"]))
         lines.append(_line("", "choose a larger slice or fewer bytes per weight"))
@@ -84,19 +87,35 @@ def plan_card(tp: TargetedPlan, chip: Chip) -> str:
     cost = ("no price for this chip" if p.cost_per_million_tokens is None else
             f"${p.cost_per_million_tokens:.2f} per million tokens at ${chip.price_per_hour:g}/chip-hour, always busy")
     lines.append(_line("  cost", cost, STEP_CHAPTERS["cost"]))
-    if p.chips == 1:
-        verdict = "one chip: nothing crosses ICI"
-    else:
-        verdict = (f"{'safe' if ici.safe else 'ICI-bound'}: {p.chips} chips vs max(Y_FLOPs {num(ici.flops_bound)}, "
-                   f"Y_HBM {num(ici.hbm_bound)}) = {num(ici.threshold)}")
-    lines.append(_line("5 ICI", verdict, STEP_CHAPTERS["ici"]))
+    lines.append(_line("5 ICI", ici_line(tp), STEP_CHAPTERS["ici"]))
     if p.chips > 1:
-        wrap = ("" if ici.wraparound else f"; no wraparound: {num(ici.threshold_no_wrap)}, "
-                f"{'still safe' if ici.safe_no_wrap else 'ICI-bound'}")
-        lines.append(_line("", f"over {ici.mesh_axes} mesh {'axes' if ici.mesh_axes > 1 else 'axis'}{wrap}"))
+        lines.append(_line("", ici_detail(tp, chip)))
     lines.append(_line("6 P:G", f"prefill {duration(p.prefill_time_s)} ({p.prompt:,} tokens, MFU {p.mfu:g}): "
                        f"{num(p.prefill_decode_ratio)} prefill per decode server", STEP_CHAPTERS["prefill"]))
     return "\n".join(lines)
+
+
+def ici_line(tp: TargetedPlan) -> str:
+    """Step 5 in one line: the collectives against the rest of the step."""
+    p, ici = tp.plan, tp.ici
+    if p.chips == 1:
+        return "one chip: nothing crosses ICI"
+    verdict = "ICI-bound" if ici.binding else "not ICI-bound"
+    counted = "counted in the step" if p.ici == "count" else "not counted (--ici ignore)"
+    return (f"{verdict}: collectives {ms(ici.ici_time_s)} vs {ms(ici.roofline_step_s)} for the rest "
+            f"({counted})")
+
+
+def ici_detail(tp: TargetedPlan, chip: Chip) -> str:
+    """The links the collectives use, and whether they are latency-bound."""
+    p, ici = tp.plan, tp.ici
+    if ici.axis_wraparound is None:
+        links = "one ring" if not chip.is_gpu else "NVLink through the switch"
+    else:
+        links = " x ".join(f"{a}{' ring' if w else ' line'}" for a, w in
+                           zip(ici.shape.split("x"), ici.axis_wraparound))
+    latency = "; latency-bound (hops cost more than bytes)" if ici.latency_bound else ""
+    return f"{4 * p.links[5]} collectives over {links}{latency}"
 
 
 def plan_title(p: Plan, chip: Chip) -> str:
@@ -121,7 +140,7 @@ def recipe_rows(steps: list, chip: Chip) -> list:
         3: lambda s: (f"{s.article} on {s.article_chips} chips", f"{s.corrected} on {s.corrected_chips} chips"),
         4: lambda s: (ms(s.article), f"{ms(s.corrected)} ({s.bound}-bound)"),
         5: lambda s: (f"{s.article_chips} vs {num(s.article)}: {ok(s.article_safe)}",
-                      f"{s.corrected_chips} vs {num(s.corrected)}: {ok(s.corrected_safe)}"),
+                      f"collectives {s.corrected:.0%} of the step: {ok(s.corrected_safe)}"),
         6: lambda s: (num(s.article), num(s.corrected)),
     }
     rows = []

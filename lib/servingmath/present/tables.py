@@ -84,7 +84,8 @@ def model_table(model: Model) -> str:
 def fit_message(p: Plan) -> str:
     """Whether the deployment fits, in words: "fits: needs 113.5 GB, has 128.0 GB"."""
     verdict = "fits" if p.fits else "does not fit"
-    return f"{verdict}: needs {p.bytes_needed / 1e9:.1f} GB, has {p.hbm_bytes / 1e9:.1f} GB"
+    kept = f" ({p.chips * p.reserve / 1e9:.1f} GB more kept back)" if p.reserve else ""
+    return f"{verdict}: needs {p.bytes_needed / 1e9:.1f} GB, has {p.usable_hbm_bytes / 1e9:.1f} GB{kept}"
 
 
 def plan_json(p: Plan) -> dict:
@@ -112,9 +113,11 @@ def plan_table(p: Plan) -> str:
     rows += [
         ("KV per token / sequence", f"{p.kv_bytes_per_token:,.0f} B / {gb(p.kv_bytes_per_sequence)}"),
         ("memory", f"{gb(p.total_bytes)} of {gb(p.hbm_bytes)} HBM: {fit_message(p)}"),
+        ("HBM kept back", f"{gb(p.reserve)} per chip" if p.reserve else "none (HBM filled to the last byte)"),
         ("min chips / smallest slice", f"{p.min_chips} / {p.min_slice_chips}"),
         ("max batch", p.max_batch),
         ("step time", f"{duration(p.step_time_s)} ({p.bound}-bound; critical batch {num(p.critical_batch)})"),
+        ("ICI per step", _ici_text(p)),
         ("throughput", f"{num(p.tokens_per_s)} tokens/s = {num(p.tokens_per_s_per_chip)} tokens/s/chip"),
         ("QPS per chip", num(p.qps_per_chip)),
         ("cost per million tokens", cost),
@@ -126,6 +129,14 @@ def plan_table(p: Plan) -> str:
     ]
     rows += [("warning", w) for w in p.warnings]
     return table(rows, ("quantity", "value"))
+
+
+def _ici_text(p: Plan) -> str:
+    if p.chips == 1:
+        return "none (one chip)"
+    counted = "counted in the step" if p.ici == "count" else "not counted (--ici ignore)"
+    flags = [w for w, on in (("ICI-bound", p.ici_bound), ("latency-bound", p.ici_latency_bound)) if on]
+    return f"{duration(p.ici_time_s)}, {counted}" + (f"; {', '.join(flags)}" if flags else "")
 
 
 def claims_table(chapter: str | None = None) -> str:

@@ -11,7 +11,7 @@ from . import Explorer, dropdown, explorer as register
 
 
 @register
-def roofline(drawing: Drawing | None = None, chip: Chip = CHIPS["tpu-v5e"], weights: str = "bf16",
+def roofline(drawing: Drawing | None = None, chip: Chip = CHIPS["tpu-v5e-article"], weights: str = "bf16",
              compute: str = "bf16", model: Model = MODELS["llama-3-70b"]):
     """Time of x[B, D] @ W[D, F] against B (left) and B_crit per precision pair on this chip (right)."""
     chip = get_chip(chip)
@@ -29,7 +29,7 @@ def measured_roofline(drawing: Drawing | None = None, peaks: str = "measured", m
 
 def explorer() -> Explorer:
     """The chapter's explorer: a chip and a precision pair."""
-    return Explorer({"chip": dropdown("chip", [(c.name, c) for c in CHIPS.values()], CHIPS["tpu-v5e"]),
+    return Explorer({"chip": dropdown("chip", [(c.name, c) for c in CHIPS.values()], CHIPS["tpu-v5e-article"]),
                      "weights": dropdown("weights", list(cb.WEIGHTS), "int8"),
                      "compute": dropdown("FLOPs", list(COMPUTE), "bf16")},
                     roofline, title="Roofline and critical batch")
