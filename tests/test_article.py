@@ -6,7 +6,7 @@ import re
 import pytest
 
 from servingmath import article, formulas as f, get_chip, get_model, plan
-from servingmath.article import ARTICLE_INPUTS, claims
+from servingmath.article import ARTICLE_INPUTS, claims, verdict_changes
 
 REPRODUCED = ("correct", "rounding", "units")
 
@@ -80,7 +80,8 @@ def test_372_over_2_62_is_142_not_143_and_143_does_not_fit():
 
 def test_ici_threshold_is_the_max_of_the_bounds_not_the_min():
     c = claims()["ici-verdict"]
-    assert c.article_calc == pytest.approx(22.3, abs=0.05) and c.exact == pytest.approx(44.6, abs=0.05)
+    # the max of the bounds with M = 2 for both, over the 4x8's own links (no wraparound): 44.6 halved
+    assert c.article_calc == pytest.approx(22.3, abs=0.05) and c.exact == pytest.approx(44.6 / 2, abs=0.05)
 
 
 def test_pd_ratio_3_mixes_the_int8_8_chip_step_into_bf16_16_chips():
@@ -105,3 +106,19 @@ def test_source_errata_values():
     assert errata["int4-min-chips"].corrected.startswith("2.19 chips")
     assert errata["doubled-batch"].corrected.startswith("138")
     assert errata["v5e-flops-per-dollar"].corrected == "5.9e17 FLOPs/$"
+
+
+def test_every_claim_has_its_value_on_the_datasheet_chip_and_the_changes_of_verdict_are_listed():
+    c = claims()
+    assert c["max-batch-full"].exact == 42 and c["max-batch-full"].datasheet == 49      # 16 GB against 16 GiB
+    step = c["step-bs32"]
+    assert step.reproduces(step.exact) and not step.reproduces(step.datasheet)       # 17.35 ms, 20.07 ms
+    assert 0.020 < step.datasheet < 0.0201
+    assert {x.id for x in verdict_changes()} == {"step-bs32", "bcrit-int8-bf16", "tput-gain-chip"}
+    assert c["bcrit-int8-bf16"].reproduces(c["bcrit-int8-bf16"].datasheet)            # 120.3 rounds to "120"
+
+
+def test_the_rounding_rule_reads_the_digits_the_article_prints():
+    c = claims()
+    assert (c["step-bs32"].digits, c["qps-bf16"].digits, c["alpha-ici"].digits) == (2, 2, 4)
+    assert c["alpha-ici"].reproduces(2189.0) and not c["alpha-ici"].reproduces(2190.0)

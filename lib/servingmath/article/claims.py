@@ -1,21 +1,24 @@
-"""Every numeric claim of the article, with the article's own arithmetic and the exact value.
+"""Every numeric claim of the article, with the article's own arithmetic, the exact value and the real chip's.
 
 The article (a learner's summary of Part 8 of *How to Scale Your Model*) rounds its
 inputs: 70e9 parameters, 160e3 KV bytes per token, 8.1e11 B/s. ``ARTICLE_INPUTS``
 names those roundings; each ``Claim`` recomputes the stated number from them
-(``article_calc``) and from the exact model and chip (``exact``), both through
-``servingmath.formulas``, and says which of the two explains the stated figure.
+(``article_calc``), from the exact model on the article's chip constants (``exact``), and on
+the chip as its datasheet states it with the collectives counted (``datasheet``), all through
+``servingmath.formulas``, and says which explains the stated figure.
 The numbers tables of the chapters and the audit appendix are printed from here.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import math
+import re
 
 from ..core import formulas as f
 from ..core.hardware import PRESETS as CHIPS
 from ..core.models import PRESETS as MODELS
 
 V5E = CHIPS["tpu-v5e-article"]
+DATASHEET = CHIPS["tpu-v5e"]
 V5E_SOURCE = CHIPS["tpu-v5e-source"]
 H100 = CHIPS["h100"]
 V5P = CHIPS["tpu-v5p"]
@@ -64,6 +67,28 @@ class Claim:
     unit: str              # display unit: "", "GB", "ms", "s", "kB"
     verdict: str
     note: str
+    datasheet: float | None = None   # on the datasheet chip (16 GiB, 819 GB/s), collectives counted
+
+    @property
+    def digits(self) -> int | None:
+        """Significant digits of the number as printed ("17 ms": 2, "0.27": 2, "2,189": 4)."""
+        found = re.search(r"\d[\d,]*(\.\d+)?", self.stated)
+        if found is None:
+            return None
+        return len(found.group(0).replace(",", "").replace(".", "").lstrip("0")) or 1
+
+    def reproduces(self, value: float) -> bool:
+        """Whether ``value`` rounds to the stated number at the digits the article prints."""
+        digits = self.digits
+        shown = self.in_unit(value)
+        if digits is None or shown == 0:
+            return False
+        return float(f"{shown:.{digits}g}") == float(f"{self.stated_value / UNIT_SCALE[self.unit]:.{digits}g}")
+
+    @property
+    def moves(self) -> bool:
+        """Whether the stated number reproduces on one chip and not on the other (the verdict moves)."""
+        return self.datasheet is not None and self.reproduces(self.exact) != self.reproduces(self.datasheet)
 
     def in_unit(self, x: float) -> float:
         """``x`` (SI) in the claim's display unit."""
@@ -78,54 +103,80 @@ def _kv_seq(dtype="int8", context=CONTEXT):
     return f.kv_bytes_per_sequence(S=context, kv=LLAMA.kv_bytes_per_token(dtype))
 
 
-def _step(B, N, b_w, kv_dtype, chip=V5E, P=None):
-    return f.step_time(B=B, C=chip.flops_bf16, N=N, P=LLAMA.decode_param_count if P is None else P, S=CONTEXT,
+def _ici(B, N, chip):
+    """The collectives of a decode step of LLaMA 3-70B over ``N`` chips of ``chip`` (bf16 activations)."""
+    if N == 1:
+        return 0.0
+    W_c, hops = chip.collective_links(N)
+    return f.ici_step_time_comms(B=B, D=LLAMA.d_model, L=LLAMA.layers, N=N, W_c=W_c, b_a=2, n_hop=hops,
+                                 t_hop=chip.ici_hop_latency)
+
+
+def _step(B, N, b_w, kv_dtype, chip=V5E, P=None, count=False):
+    """The roofline decode step (with the collectives when ``count``)."""
+    step = f.step_time(B=B, C=chip.flops_bf16, N=N, P=LLAMA.decode_param_count if P is None else P, S=CONTEXT,
                        W_hbm=chip.hbm_bw, b_w=b_w, kv=LLAMA.kv_bytes_per_token(kv_dtype))
+    return f.step_time_ici(T_step=step, T_ici=_ici(B, N, chip)) if count else step
 
 
-def _max_batch(N, b_w, dtype, P=None, kv=None):
-    return f.max_batch(HBM=V5E.hbm_bytes, N=N, P=LLAMA.param_count if P is None else P, S=CONTEXT, b_w=b_w,
+def _max_batch(N, b_w, dtype, P=None, kv=None, chip=V5E):
+    return f.max_batch(HBM=chip.hbm_bytes, N=N, P=LLAMA.param_count if P is None else P, S=CONTEXT, b_w=b_w,
                        kv=LLAMA.kv_bytes_per_token(dtype) if kv is None else kv)
 
 
-def _weight_chips(P, b_w):
+def _weight_chips(P, b_w, chip=V5E):
     """Chips whose HBM the weights alone fill (the KV cache taken as negligible)."""
-    return f.memory_chips(B=0, HBM=V5E.hbm_bytes, P=P, S=CONTEXT, b_w=b_w, kv=0)
+    return f.memory_chips(B=0, HBM=chip.hbm_bytes, P=P, S=CONTEXT, b_w=b_w, kv=0)
 
 
 def _qps(B, T, N):
     return f.qps_per_chip(B=B, G=DECODE, N=N, T_step=T)
 
 
-def _claims():
+def _claims(chip=V5E, count=False):
+    """The claims, ``exact`` computed on ``chip`` (the article's constants; the datasheet's, with every step's
+    collectives counted when ``count``)."""
+
+    def step(B, N, b_w, kv_dtype, P=None):
+        return _step(B, N, b_w, kv_dtype, chip, P, count)
+
+    def max_batch(N, b_w, dtype, P=None, kv=None):
+        return _max_batch(N, b_w, dtype, P, kv, chip)
+
+    def weight_chips(P, b_w):
+        return _weight_chips(P, b_w, chip)
+
     A = ARTICLE_INPUTS
     P, P_article = LLAMA.param_count, A["params"]
     kv8, kv8_article = LLAMA.kv_bytes_per_token("int8"), A["kv_int8_per_token"]
-    W, C = V5E.hbm_bw, V5E.flops_bf16
+    W, C = chip.hbm_bw, chip.flops_bf16
     fpd = lambda chip, flops=None: f.flops_per_dollar(C=flops or chip.flops_bf16, c=chip.price_per_hour)
     mem32 = f.total_bytes(B=32, P=P, S=CONTEXT, b_w=1, kv=kv8)
     mem32_article = f.total_bytes(B=32, P=P_article, S=CONTEXT, b_w=1, kv=kv8_article)
-    step32 = _step(32, 8, 1, "int8")
+    step32 = step(32, 8, 1, "int8")
     step32_article = f.step_time_memory_bound(B=32, N=8, P=P_article, S=CONTEXT, W_hbm=W, b_w=1, kv=kv8_article)
-    full = f.step_time_full_hbm(HBM=V5E.hbm_bytes, W_hbm=W)
-    bmax = {d: int(_max_batch(n, b, d)) for d, n, b in (("bf16", 16, 2), ("int8", 8, 1), ("int4", 4, 0.5))}
-    bmax_article = _max_batch(16, 2, "bf16", P=P_article, kv=2 * kv8_article)
-    t_full = {d: _step(bmax[d], n, b, d) for d, n, b in (("bf16", 16, 2), ("int8", 8, 1), ("int4", 4, 0.5))}
-    b32 = int(_max_batch(32, 2, "bf16"))
-    t32 = _step(b32, 32, 2, "bf16")
-    kv_room_article = f.kv_room(HBM=V5E.hbm_bytes, N=32, P=P_article, b_w=2)
-    y_flops = lambda M, chip=V5E: f.ici_flops_bound(C=chip.flops_bf16, F=LLAMA.d_ff, M=M, W_ici=chip.ici_bw_bidi, b_a=2)
-    y_hbm = lambda B, M: f.ici_hbm_bound(B=B, F=LLAMA.d_ff, M=M, W_hbm=W, W_ici=V5E.ici_bw_bidi, b_a=2, b_w=2)
+    full = f.step_time_full_hbm(HBM=chip.hbm_bytes, W_hbm=W)
+    bmax = {d: int(max_batch(n, b, d)) for d, n, b in (("bf16", 16, 2), ("int8", 8, 1), ("int4", 4, 0.5))}
+    bmax_article = max_batch(16, 2, "bf16", P=P_article, kv=2 * kv8_article)
+    t_full = {d: step(bmax[d], n, b, d) for d, n, b in (("bf16", 16, 2), ("int8", 8, 1), ("int4", 4, 0.5))}
+    b32 = int(max_batch(32, 2, "bf16"))
+    t32 = step(b32, 32, 2, "bf16")
+    kv_room_article = f.kv_room(HBM=chip.hbm_bytes, N=32, P=P_article, b_w=2)
+    y_flops = lambda M, chip=chip: f.ici_flops_bound(C=chip.flops_bf16, F=LLAMA.d_ff, M=M, W_ici=chip.ici_bw_bidi, b_a=2)
+    y_hbm = lambda B, M: f.ici_hbm_bound(B=B, F=LLAMA.d_ff, M=M, W_hbm=W, W_ici=chip.ici_bw_bidi, b_a=2, b_w=2)
     pre = lambda P_: f.prefill_time(C=C, MFU=0.4, N=16, P=P_, T=CONTEXT)
-    bf16_32 = _step(32, 16, 2, "bf16")
+    bf16_32 = step(32, 16, 2, "bf16")
     crit = lambda chip, compute, b: f.critical_batch(C=chip.flops(compute), W_hbm=chip.hbm_bw, b_w=b)
     S_ = SOURCE_INPUTS
-    _src_batch = lambda n, b, d: f.max_batch(HBM=V5E.hbm_bytes, N=n, P=P_article, S=CONTEXT, b_w=b,
+    _src_batch = lambda n, b, d: f.max_batch(HBM=chip.hbm_bytes, N=n, P=P_article, S=CONTEXT, b_w=b,
                                              kv=S_["kv_bf16_per_token"] * b / 2)
-    V5E_NOWRAP = V5E.with_overrides(ici_bw_bidi=V5E.ici_bw_oneway)   # a 4x8 slice: no wraparound links
-    y_hbm_kv = lambda B, M, chip: f.ici_hbm_kv_bound(B=B, D=LLAMA.d_model, L=LLAMA.layers, M=M, P=P, S=CONTEXT,
-                                                     W_hbm=W, W_ici=chip.ici_bw_bidi, b_a=2, b_w=2,
-                                                     kv=LLAMA.kv_bytes_per_token("bf16"))
+    W_4x8 = chip.collective_links(32)[0]   # both axes of a 4x8, neither with a wraparound link
+    y_slice = lambda B: max(f.ici_flops_bound(C=C, F=LLAMA.d_ff, M=1, W_ici=W_4x8, b_a=2),
+                            f.ici_hbm_bound(B=B, F=LLAMA.d_ff, M=1, W_hbm=W, W_ici=W_4x8, b_a=2, b_w=2))
+    y_hbm_kv = f.ici_hbm_kv_bound(B=A["batch_143"], D=LLAMA.d_model, L=LLAMA.layers, M=1, P=LLAMA.decode_param_count,
+                                  S=CONTEXT, W_hbm=W, W_ici=W_4x8, b_a=2, b_w=2, kv=LLAMA.kv_bytes_per_token("bf16"))
+    ici_4x8 = _ici(b32, 32, chip)                          # the step's collectives at the batch that fits
+    rest_4x8 = _step(b32, 32, 2, "bf16", chip)
     t_ici = lambda B, M, W_ici: f.ici_time_comms(B=B, D=LLAMA.d_model, M=M, W_ici=W_ici, b_a=2)
     t_math = lambda B: f.ici_time_math(B=B, C=C, D=LLAMA.d_model, F=LLAMA.d_ff, Y=32)
     tput_gain = f.tokens_per_s(B=b32, T_step=t32) / f.tokens_per_s(B=bmax["bf16"], T_step=t_full["bf16"])
@@ -139,7 +190,7 @@ def _claims():
         Claim("flops-per-dollar-v5p", "hardware-choice", "v5p FLOPs per dollar", "3.9e17", 3.9e17,
               fpd(V5P), fpd(V5P), "", "correct", "4.59e14 x 3600 / 4.2"),
         Claim("flops-per-dollar-v5e", "hardware-choice", "v5e FLOPs per dollar", "5.8e17", 5.8e17,
-              fpd(V5E), fpd(V5E), "", "error", "1.97e14 x 3600 / 1.2 = 5.91e17: a rounding slip copied from the source"),
+              fpd(chip), fpd(chip), "", "error", "1.97e14 x 3600 / 1.2 = 5.91e17: a rounding slip copied from the source"),
         Claim("kv-per-token", "kv-cache", "KV bytes per token (int8)", "160 kB", 160e3,
               kv8, kv8, "kB", "units",
               "2·K·H·L = 163,840 B = 160 KiB = 163.8 kB, and only in int8 (bf16 doubles it); the dtype is unstated"),
@@ -158,25 +209,27 @@ def _claims():
         Claim("memory-bs32", "worked-numbers", "Total memory, BS=32 int8", "~112 GB", 112e9,
               mem32_article, mem32, "GB", "rounding", "113.5 GB with the exact parameter count and KV size"),
         Claim("chips-bs32", "worked-numbers", "Chips for 112 GB", "7 chips", 7,
-              f.memory_chips(B=32, HBM=V5E.hbm_bytes, P=P_article, S=CONTEXT, b_w=1, kv=kv8_article),
-              f.memory_chips(B=32, HBM=V5E.hbm_bytes, P=P, S=CONTEXT, b_w=1, kv=kv8), "", "rounding",
+              f.memory_chips(B=32, HBM=chip.hbm_bytes, P=P_article, S=CONTEXT, b_w=1, kv=kv8_article),
+              f.memory_chips(B=32, HBM=chip.hbm_bytes, P=P, S=CONTEXT, b_w=1, kv=kv8), "", "rounding",
               "7.09 exact; neither 7 nor 8 leaves headroom, and 7 is no slice: round up to 4x2 = 8"),
         Claim("step-bs32", "worked-numbers", "Decode step, BS=32 int8 on 8 chips", "17 ms", 0.017,
               step32_article, step32, "ms", "rounding", "memory-bound: the FLOPs term (2.9 ms) is below the weight read"),
         Claim("tput-bs32", "worked-numbers", "Throughput per chip, BS=32 int8", "235 tok/s/chip", 235,
               f.tokens_per_s_per_chip(B=32, N=8, T_step=A["step_17ms"]),
               f.tokens_per_s_per_chip(B=32, N=8, T_step=step32), "", "rounding",
-              "32 / 0.017 / 8 uses the rounded 17 ms; 17.28 ms gives 231, the exact 17.5 ms gives 228"),
+              f"32 / 0.017 / 8 uses the rounded 17 ms; 17.28 ms gives 231, the exact {step32 * 1e3:.2f} ms gives "
+              f"{f.tokens_per_s_per_chip(B=32, N=8, T_step=step32):.0f}"),
         Claim("step-bs32-4x4", "worked-numbers", "Decode step on 4x4", "8.5 ms", 0.0085,
-              A["step_17ms"] / 2, _step(32, 16, 1, "int8"), "ms", "rounding",
-              "half of the rounded 17 ms; half of 17.28 ms is 8.64 ms, and the exact step on 16 chips is 8.76 ms"),
+              A["step_17ms"] / 2, step(32, 16, 1, "int8"), "ms", "rounding",
+              f"half of the rounded 17 ms; half of 17.28 ms is 8.64 ms, and the exact step on 16 chips is "
+              f"{step(32, 16, 1, 'int8') * 1e3:.2f} ms"),
         Claim("bcrit-bf16", "critical-batch", "B_crit, bf16 weights + bf16 FLOPs", "240", 240,
-              crit(V5E, "bf16", 2), crit(V5E, "bf16", 2), "", "constants",
+              crit(chip, "bf16", 2), crit(chip, "bf16", 2), "", "constants",
               "1.97e14 / 8.1e11 = 243; 240 needs the source's 8.2e11"),
         Claim("bcrit-int8-bf16", "critical-batch", "B_crit, int8 weights + bf16 FLOPs", "120", 120,
-              crit(V5E, "bf16", 1), crit(V5E, "bf16", 1), "", "constants", "243 / 2 = 122 at 8.1e11; 120 at 8.2e11"),
+              crit(chip, "bf16", 1), crit(chip, "bf16", 1), "", "constants", "243 / 2 = 122 at 8.1e11; 120 at 8.2e11"),
         Claim("bcrit-int8-int8", "critical-batch", "B_crit, int8 weights + int8 FLOPs", "240", 240,
-              crit(V5E, "int8", 1), crit(V5E, "int8", 1), "", "constants",
+              crit(chip, "int8", 1), crit(chip, "int8", 1), "", "constants",
               "right cancellation; the source's beta·alpha form would give 486 here"),
         Claim("params-bf16", "minimum-topology", "Parameter bytes (bf16)", "140 GB", 140e9,
               2 * P_article, f.param_bytes(P=P, b_w=2), "GB", "rounding", "141.1 GB exact"),
@@ -184,8 +237,8 @@ def _claims():
               P_article / 2, f.param_bytes(P=P, b_w=0.5), "GB", "rounding",
               "35.3 GB exact; the source's table still says 2.81 chips (from an old 45 GB), it is 2.2"),
         *[Claim(f"min-slice-{d}", "minimum-topology", f"Smallest v5e slice for the weights ({d})", shape, n,
-                V5E.smallest_slice(_weight_chips(P_article, b)), V5E.smallest_slice(_weight_chips(P, b)), "", "correct",
-                f"{_weight_chips(P_article, b):.3g} chips of 16 GB ({_weight_chips(P, b):.3g} exact) round up to {n}")
+                chip.smallest_slice(weight_chips(P_article, b)), chip.smallest_slice(weight_chips(P, b)), "", "correct",
+                f"{weight_chips(P_article, b):.3g} chips of 16 GB ({weight_chips(P, b):.3g} exact) round up to {n}")
           for d, b, shape, n in (("bf16", 2, "4x4 (16 chips)", 16), ("int8", 1, "4x2 (8 chips)", 8),
                                  ("int4", 0.5, "2x2 (4 chips)", 4))],
         Claim("max-batch-full", "minimum-topology", "Max batch, HBM full, 8k", "~44 seqs", 44,
@@ -194,11 +247,12 @@ def _claims():
               "140 GB of weights on 256 GB: 43 fit with 70e9 parameters, 42 with the exact count"),
         Claim("step-full", "minimum-topology", "Step time, HBM full", "19.8 ms", 0.0198,
               full, t_full["bf16"], "ms", "correct",
-              "16e9 / 8.1e11 = 19.75 ms with HBM exactly full, for every precision; with the 42 sequences "
-              "that really fit, 19.6 ms"),
+              f"16e9 / 8.1e11 = 19.75 ms with HBM exactly full, for every precision; with the {bmax['bf16']} "
+              f"sequences that really fit, {t_full['bf16'] * 1e3:.1f} ms"),
         Claim("qps-bf16", "qps-per-chip", "QPS per chip, bf16 on 16", "0.27", 0.27,
               _qps(A["batch_44"], A["step_20ms"], 16), _qps(bmax["bf16"], t_full["bf16"], 16), "", "rounding",
-              "44 / (0.020 x 512 x 16); exact batch 42 at 19.6 ms gives 0.26"),
+              f"44 / (0.020 x 512 x 16); exact batch {bmax['bf16']} at {t_full['bf16'] * 1e3:.1f} ms gives "
+              f"{_qps(bmax['bf16'], t_full['bf16'], 16):.2f}"),
         Claim("qps-int8", "qps-per-chip", "QPS per chip, int8 on 8", "0.54", 0.54,
               _qps(A["batch_44"], A["step_20ms"], 8), _qps(bmax["int8"], t_full["int8"], 8), "", "rounding",
               "twice bf16: same batch and step on half the chips"),
@@ -209,26 +263,26 @@ def _claims():
               4, _qps(bmax["int4"], t_full["int4"], 4) / _qps(bmax["bf16"], t_full["bf16"], 16), "", "correct",
               "same batch, same step, a quarter of the chips"),
         Claim("kv-room-4x8", "doubling-topology", "HBM left for KV on 4x8 (bf16)", "372 GB", 372e9,
-              kv_room_article, f.kv_room(HBM=V5E.hbm_bytes, N=32, P=P, b_w=2), "GB", "rounding", "370.9 GB exact"),
+              kv_room_article, f.kv_room(HBM=chip.hbm_bytes, N=32, P=P, b_w=2), "GB", "rounding", "370.9 GB exact"),
         Claim("max-batch-4x8", "doubling-topology", "Max batch on 4x8 (bf16)", "143", 143,
-              f.batch_fill(HBM=V5E.hbm_bytes, N=32, P=P_article, b_w=2, S=CONTEXT, kv=A["kv_seq_bf16_gb"] / CONTEXT),
+              f.batch_fill(HBM=chip.hbm_bytes, N=32, P=P_article, b_w=2, S=CONTEXT, kv=A["kv_seq_bf16_gb"] / CONTEXT),
               b32, "", "error",
               "372 / 2.62 = 142.0, not 143, and 143 x 2.62 GB = 375 GB > 372 GB; exactly 138 fit"),
         Claim("tput-gain-total", "doubling-topology", "Total throughput gain, 4x4 -> 4x8", "3.3x", 3.3,
               A["batch_143"] / A["batch_44"], tput_gain, "", "correct",
-              "143 / 44 = 3.25; exact 138 and 42 sequences at their own step times give 3.26"),
+              f"143 / 44 = 3.25; exact {b32} and {bmax['bf16']} sequences at their own step times give {tput_gain:.2f}"),
         Claim("tput-gain-chip", "doubling-topology", "Per-chip throughput gain", "1.6x", 1.6,
               A["batch_143"] / A["batch_44"] / 2, tput_gain / 2, "",
               "correct", "half the total gain: super-linear because the weights are paid for once"),
         *[Claim(f"qps-{d}-doubled", "doubling-topology", f"QPS per chip, {d} doubled to {n} chips (source)",
                 stated, value, _qps(_src_batch(n, b, d), S_["step_19ms"], n),
-                _qps(_max_batch(n, b, d), _step(_max_batch(n, b, d), n, b, d), n), "", "error",
-                f"the source's 140 sequences at its 19 ms step; {_max_batch(n, b, d):.0f} fit, and with {d} "
-                f"weights and bf16 FLOPs that is past B_crit = {crit(V5E, 'bf16', b):.0f}: the matmuls are "
-                f"compute-bound and the step takes {_step(_max_batch(n, b, d), n, b, d) * 1e3:.1f} ms")
+                _qps(max_batch(n, b, d), step(max_batch(n, b, d), n, b, d), n), "", "error",
+                f"the source's 140 sequences at its 19 ms step; {max_batch(n, b, d):.0f} fit, and with {d} "
+                f"weights and bf16 FLOPs that is past B_crit = {crit(chip, 'bf16', b):.0f}: the matmuls are "
+                f"compute-bound and the step takes {step(max_batch(n, b, d), n, b, d) * 1e3:.1f} ms")
           for d, n, b, stated, value in (("int8", 16, 1, "0.90", 0.90), ("int4", 8, 0.5, "1.80", 1.80))],
         Claim("alpha-ici", "ici-bounds", "ICI arithmetic intensity alpha", "2,189", 2189,
-              C / V5E.ici_bw_bidi, C / V5E.ici_bw_bidi, "", "correct", "C / W_ici with the bidirectional 9e10 B/s"),
+              C / chip.ici_bw_bidi, C / chip.ici_bw_bidi, "", "correct", "C / W_ici with the bidirectional 9e10 B/s"),
         Claim("ici-flops-bound", "ici-bounds", "FLOPs-ICI bound on chips", "26", 26,
               f.ici_flops_bound_source(F=LLAMA.d_ff, M=2, alpha=A["alpha_ici"]), y_flops(2), "", "correct",
               "the factor 2 is M = 2 mesh axes (4x8 shards over both), not a constant"),
@@ -237,14 +291,13 @@ def _claims():
               "", "mixed",
               "computed for M = 1 while the FLOPs bound uses M = 2; with M = 2 it is 44.6"),
         Claim("ici-verdict", "ici-bounds", "Chips before ICI binds (4x8, B=143)", "~22-26", 22,
-              article_ici_limit,
-              max(y_flops(2), y_hbm(A["batch_143"], 2)), "", "error",
+              article_ici_limit, y_slice(A["batch_143"]), "", "error",
               "ICI binds only when it is slower than both FLOPs and HBM: the threshold is the max of the bounds, "
-              "not the min, with M = 2 for both; a 4x8 has no wraparound, which halves W_ici (22.3 < 32), "
-              f"but the step also reads the KV caches: counting them, ICI catches up only at "
-              f"{y_hbm_kv(A['batch_143'], 2, V5E_NOWRAP):.0f} chips, so 32 chips stay HBM-bound"),
+              "not the min, with M = 2 for both (44.6 with wraparound links); a 4x8 has none, which halves it "
+              f"to {y_slice(A['batch_143']):.1f}: the article's number by accident. The step also reads the KV "
+              f"caches: counting them, ICI catches up only at {y_hbm_kv:.0f} chips"),
         Claim("ici-b64-t-ici", "ici-bounds", "T_ici per matmul, 4x8, B=64 (source)", "11 µs", 11e-6,
-              t_ici(64, 1, V5E_SOURCE.ici_bw_bidi), t_ici(64, 1, V5E.ici_bw_bidi), "µs", "error",
+              t_ici(64, 1, V5E_SOURCE.ici_bw_bidi), t_ici(64, 1, chip.ici_bw_bidi), "µs", "error",
               "2·B·D / W_ici = 11.65 µs over one axis with the bidirectional 9e10 B/s: truncated (it rounds to "
               "12), harmless beside T_hbm = 18 µs; a 4x8 has no wraparound: 23.3 µs on one axis, 11.65 over both"),
         Claim("ici-b64-t-math", "ici-bounds", "T_math per matmul, 4x8, B=64 (source)", "4 µs", 4e-6,
@@ -257,25 +310,28 @@ def _claims():
               f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=pre(P), T_step=bf16_32), "", "mixed",
               "0.91 x 32 / (0.017 x 512) = 3.35, not 3; 17 ms is the int8 8-chip step, and the source's 19 ms "
               "(the HBM-full step of batch 43, used with 32) gives 2.99. A consistent bf16 BS=32 step on 16 chips "
-              "(17.5 ms) gives 3.27"),
+              f"({bf16_32 * 1e3:.1f} ms) gives "
+              f"{f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=pre(P), T_step=bf16_32):.2f}"),
         Claim("framework-bcrit-int4", "decision-framework", "Step 1: B_crit, int4 weights + bf16 FLOPs",
-              "240 ('otherwise')", 240, crit(V5E, "bf16", 2), crit(V5E, "bf16", 0.5), "", "error",
+              "240 ('otherwise')", 240, crit(chip, "bf16", 2), crit(chip, "bf16", 0.5), "", "error",
               "'240 otherwise' covers bf16 and int8 x int8 only; B_crit = C b_w / (2 W_hbm) is a quarter of "
               "that for int4 weights with bf16 FLOPs"),
         Claim("framework-step", "decision-framework", "Step 4: step time with HBM full", "~20 ms", 0.020,
               full, t_full["bf16"], "ms", "correct",
-              "HBM / W_hbm = 19.75 ms; 19.6 ms for the 42 bf16 sequences that fit on 4x4. It holds only below "
-              "B_crit: a compute-bound step takes longer"),
+              f"HBM / W_hbm = 19.75 ms; {t_full['bf16'] * 1e3:.1f} ms for the {bmax['bf16']} bf16 sequences that "
+              "fit on 4x4. It holds only below B_crit: a compute-bound step takes longer"),
         Claim("framework-ici", "decision-framework", "Step 5: chips before ICI binds (4x8, bf16)", "~22-26", 22,
-              article_ici_limit,
-              max(y_flops(2), y_hbm(b32, 2)), "", "error",
-              "min of two bounds with different mesh axes; ICI binds beyond the max, with M = 2 in both: "
-              "46 at the 138 sequences that fit, so 32 chips are safe, until the missing wraparound halves it"),
+              article_ici_limit, y_slice(b32), "", "error",
+              f"min of two bounds with different mesh axes; the max over the 4x8's own links is {y_slice(b32):.1f} "
+              f"at the {b32} sequences that fit, but the step is the test: its 320 collectives take "
+              f"{ici_4x8 * 1e3:.1f} ms against {rest_4x8 * 1e3:.1f} ms of reads and FLOPs, so 32 chips are not "
+              "ICI-bound, and the collectives add to the step"),
         Claim("framework-pd", "decision-framework", "Step 6: P/G from the step's own expression", "P = 3G", 3,
               f.prefill_decode_ratio_article(B=32, T_prefill=A["prefill_091s"], T_step=A["step_17ms"]),
               f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=pre(P), T_step=bf16_32), "", "error",
               "prefill_time / (B / decode_rate) with decode_rate = 1/T_step drops G and inverts B: 1.67 from "
-              "the article's inputs; T_prefill B / (T_step G) gives 3.35 from them and 3.27 exact"),
+              "the article's inputs; T_prefill B / (T_step G) gives 3.35 from them and "
+              f"{f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=pre(P), T_step=bf16_32):.2f} exact"),
         Claim("h100-bf16-flops", "reality-check", "H100 bf16 FLOP/s (the cost table)", "9.9e14", 9.9e14,
               A["h100_flops"], H100.flops_bf16, "", "rounding",
               "the datasheet's dense figure, 9.89e14, rounded; a real H100 reaches less (chapter 12)"),
@@ -286,10 +342,16 @@ _CACHE = {}
 
 
 def claims() -> dict:
-    """All claims by id (computed once)."""
+    """All claims by id (computed once), each with its value on the datasheet chip beside the exact one."""
     if not _CACHE:
-        _CACHE.update({c.id: c for c in _claims()})
+        real = {c.id: c.exact for c in _claims(DATASHEET, count=True)}
+        _CACHE.update({c.id: replace(c, datasheet=real[c.id]) for c in _claims()})
     return _CACHE
+
+
+def verdict_changes() -> list:
+    """The claims whose stated number reproduces on one chip and not the other (``Claim.moves``)."""
+    return [c for c in claims().values() if c.moves]
 
 
 def claims_for(chapter: str) -> list:

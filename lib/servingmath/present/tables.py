@@ -140,10 +140,10 @@ def _ici_text(p: Plan) -> str:
 
 
 def claims_table(chapter: str | None = None) -> str:
-    """The numbers table: quantity · article · its own arithmetic · exact · verdict."""
-    rows = [(c.quantity, c.stated, c.show(c.article_calc), c.show(c.exact), c.verdict)
+    """The numbers table: quantity · article · its own arithmetic · exact · on the datasheet chip · verdict."""
+    rows = [(c.quantity, c.stated, c.show(c.article_calc), c.show(c.exact), c.show(c.datasheet), c.verdict)
             for c in (claims().values() if chapter is None else claims_for(chapter))]
-    return table(rows, ("quantity", "article", "article's arithmetic", "exact", "verdict"))
+    return table(rows, ("quantity", "article", "article's arithmetic", "exact", "datasheet chip", "verdict"))
 
 
 def errata_table() -> str:
