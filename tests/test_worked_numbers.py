@@ -34,7 +34,7 @@ def test_the_max_in_the_step_is_flops_against_weight_read():
 def test_kv_read_equals_weight_read_at_the_kv_crossover_batch():
     (batch,) = sp.solve(sp.Eq(f.kv_load_time.expr, f.param_load_time.expr), B)
     assert sp.simplify(batch - f.kv_crossover_batch.expr) == 0
-    assert f"{kv_read_equals_weight_read():.1f}" == "52.6"
+    assert f"{kv_read_equals_weight_read():.1f}" == "51.8"
 
 
 def test_flops_term_is_2_8_ms_against_10_8_ms_weight_read_with_the_articles_inputs():
@@ -88,5 +88,5 @@ def test_bad_input_is_a_one_line_value_error(bad, message):
 def test_answers_are_registered():
     article = sm.plan(chip="tpu-v5e-article", weights="bf16", kv_dtype="bf16", batch=32, ici="ignore", reserve=0)
     assert sm.check("worked-numbers-1", article.step_time_s, quiet=True)
-    assert sm.check("worked-numbers-2", 52.6, quiet=True)
+    assert sm.check("worked-numbers-2", 51.8, quiet=True)
     assert sm.check("worked-numbers-3", 268, quiet=True)

@@ -59,8 +59,8 @@ def kv_read_equals_weight_read(model: Model = LLAMA, context: int = 8192, weight
                                kv_dtype: str = "int8") -> float:
     """Batch at which reading the KV caches takes as long as reading the weights.
 
-    ``kv_load_time = param_load_time`` is ``kv_cache_bytes = param_bytes`` over the same bandwidth: the
+    ``kv_load_time = param_load_time`` is the caches' bytes = the weight bytes a step reads, over one bandwidth: the
     chip count cancels, and the batch is ``formulas.kv_crossover_batch``.
     """
-    return f.kv_crossover_batch(P=model.param_count, S=context, b_w=bytes_per_element(weights, "weights"),
+    return f.kv_crossover_batch(P=model.decode_param_count, S=context, b_w=bytes_per_element(weights, "weights"),
                                 kv=model.kv_bytes_per_token(kv_dtype))

@@ -27,13 +27,16 @@ def ici_text(case: IciCase, chip: Chip) -> str:
     return "\n".join([
         f"{case.model.name}, {case.weights} weights, {ACTIVATIONS} activations, context {case.context:,}: "
         f"Y = {case.chips} chips ({chip.shape_name(case.chips)}) sharded over M = {case.mesh_axes} {axes}; "
-        f"wraparound {'on' if case.wraparound else 'off'}, so W_ici = {num(case.w_ici)} B/s",
+        f"wraparound {'on' if case.wraparound else 'off'}: a collective gets W_c = {num(case.w_ici)} B/s and "
+        f"{case.hops} hops",
         f"per matmul (B = {case.batch}): FLOPs {duration(case.t_math)}, weight read {duration(case.t_hbm)}, "
         f"ICI {duration(case.t_ici)}: {case.matmul_bound}-bound",
         f"per step: FLOPs {ms(case.step_flops)}, weight read {ms(case.step_params)} + KV read "
-        f"{ms(case.step_kv)}, ICI {ms(case.step_ici)} ({case.collectives} collectives): "
+        f"{ms(case.step_kv)}, ICI {ms(case.step_ici)} ({case.collectives} collectives of "
+        f"{duration(case.t_coll)}, {case.latency_share:.0%} of it hop latency): "
         + ("ICI-bound" if case.step_bound == "ICI" else
-           f"ICI hidden behind the {'HBM reads' if case.step_bound == 'HBM' else 'FLOPs and the KV read'}"),
+           f"{'HBM' if case.step_bound == 'HBM' else 'FLOPs and KV read'}-bound; step {ms(case.step_counted)} "
+           f"with the collectives counted, {ms(case.step_overlapped)} if they overlapped"),
         f"ICI catches up beyond max(Y_FLOPs {num(case.y_flops)}, Y_HBM {num(case.y_hbm)}) = "
         f"{num(case.y_threshold)} chips on the weights alone; counting the KV read, beyond "
         f"max(Y_FLOPs, Y_HBM+KV {num(case.y_hbm_kv)}) = {num(case.y_threshold_kv)}",

@@ -5,7 +5,7 @@ from ..article import claims, claims_for, source_errata
 from ..core import formulas as f
 from ..core.hardware import Chip
 from ..core.models import Model
-from .units import duration, gb, gb_gib, kb_kib, num
+from .units import duration, gb, gb_gib, kb_kib, ms, num
 
 
 def table(rows, headers) -> str:
@@ -129,6 +129,17 @@ def plan_table(p: Plan) -> str:
     ]
     rows += [("warning", w) for w in p.warnings]
     return table(rows, ("quantity", "value"))
+
+
+def step_ici_table(plans: dict) -> str:
+    """Decode steps side by side, ``{label: Plan}``: the roofline, the collectives, the step and tokens/s/chip."""
+    rows = []
+    for label, p in plans.items():
+        counted = p.ici == "count"
+        rows.append((label, ms(p.roofline_step_s), ms(p.ici_time_s) if counted else "not counted",
+                     ms(p.step_time_s), f"{p.ici_time_s / p.step_time_s:.0%}" if counted else "",
+                     f"{p.tokens_per_s_per_chip:,.0f}"))
+    return table(rows, ("deployment", "reads and FLOPs", "collectives", "step", "ICI share", "tokens/s/chip"))
 
 
 def _ici_text(p: Plan) -> str:
