@@ -25,6 +25,8 @@ ARTICLE_MFU = 0.4
 ATTENTION_SHARE = 0.1
 
 V5E, H100, LLAMA = CHIPS["tpu-v5e-article"], CHIPS[measured.MEASURED_ON], MODELS["llama-3-70b"]
+#: The activations a prefill's collectives move (the FLOPs' dtype, bf16 in this chapter).
+ACTIVATIONS = "bf16"
 
 
 def attention_crossover(model: Model = LLAMA, share: float = ATTENTION_SHARE) -> float:
@@ -50,6 +52,13 @@ class Prefill:
     ttft: float           # matmul and causal-attention FLOPs
     share: float          # attention FLOPs / matmul FLOPs
     tokens_per_s: float   # prompt tokens processed per second
+    ici_time: float       # the prompt's 4L collectives over the slice's links (0 on one chip)
+    ttft_ici: float       # with them overlapped with the matmuls: the slower of the two
+
+    @property
+    def ici_bound(self) -> bool:
+        """Whether the collectives take longer than the FLOPs: more chips no longer shorten the prefill."""
+        return self.ici_time > self.ttft
 
     @property
     def fits(self) -> bool:
@@ -75,9 +84,20 @@ def prefill_numbers(model: Model = LLAMA, chip: Chip = V5E, chips=16, mfu=ARTICL
     need = f.total_bytes(B=1, P=model.param_count, S=prompt, b_w=bytes_per_element(weights, "weights"),
                          kv=model.kv_bytes_per_token(weights))
     matmul, full, share = _times(model, chip, chips, mfu, prompt)
+    ici = _ici_time(model, chip, chips, prompt)
     return Prefill(model=model, chip=chip, chips=chips, mfu=mfu, prompt=prompt, weights=weights, bytes_needed=need,
                    hbm_bytes=chips * chip.hbm_bytes, ttft_matmul=matmul, ttft=full, share=share,
-                   tokens_per_s=f.prefill_tokens_per_s(T=prompt, T_prefill=full))
+                   tokens_per_s=f.prefill_tokens_per_s(T=prompt, T_prefill=full), ici_time=ici,
+                   ttft_ici=f.prefill_time_ici(T_prefill=full, T_ici=ici))
+
+
+def _ici_time(model: Model, chip: Chip, chips: int, prompt: int) -> float:
+    """The prefill's collectives: the decode step's 4L collectives over the prompt's T x D bf16 activations."""
+    if chips == 1:
+        return 0.0
+    W_c, hops = chip.collective_links(chips)
+    return f.prefill_ici_time(D=model.d_model, L=model.layers, N=chips, T=prompt, W_c=W_c,
+                              b_a=bytes_per_element(ACTIVATIONS), n_hop=hops, t_hop=chip.ici_hop_latency or 0.0)
 
 
 @dataclass(frozen=True)
