@@ -18,7 +18,7 @@ def smallest_slice_405b_int8() -> int:
 
 
 def max_batch_32k_int8() -> int:
-    """Sequences of 32,768 tokens beside LLaMA 3-70B's int8 weights on a v5e 4x2, KV cache in int8."""
+    """Sequences of 32,768 tokens beside LLaMA 3-70B's int8 weights on a v5e 2x4, KV cache in int8."""
     return int(f.max_batch(HBM=_V5E.hbm_bytes, N=8, P=_70B.param_count, S=32768, b_w=1,
                            kv=_70B.kv_bytes_per_token("int8")))
 

@@ -211,7 +211,7 @@ def _claims(chip=V5E, count=False):
         Claim("chips-bs32", "worked-numbers", "Chips for 112 GB", "7 chips", 7,
               f.memory_chips(B=32, HBM=chip.hbm_bytes, P=P_article, S=CONTEXT, b_w=1, kv=kv8_article),
               f.memory_chips(B=32, HBM=chip.hbm_bytes, P=P, S=CONTEXT, b_w=1, kv=kv8), "", "rounding",
-              "7.09 exact; neither 7 nor 8 leaves headroom, and 7 is no slice: round up to 4x2 = 8"),
+              "7.09 exact; neither 7 nor 8 leaves headroom, and 7 is no slice: round up to 2x4 = 8"),
         Claim("step-bs32", "worked-numbers", "Decode step, BS=32 int8 on 8 chips", "17 ms", 0.017,
               step32_article, step32, "ms", "rounding", "memory-bound: the FLOPs term (2.9 ms) is below the weight read"),
         Claim("tput-bs32", "worked-numbers", "Throughput per chip, BS=32 int8", "235 tok/s/chip", 235,

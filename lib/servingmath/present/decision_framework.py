@@ -57,9 +57,10 @@ def plan_card(tp: TargetedPlan, chip: Chip) -> str:
     lines.append(_line("1 B_crit", f"{num(p.critical_batch)} sequences; a smaller batch is {regime}-bound",
                        STEP_CHAPTERS["precision"]))
     n_min = tp.full.min_chips
-    needed = (f"{n_min} chip{'s' if n_min != 1 else ''} hold them" if tp.full.min_slice_chips == n_min else
-              f"{n_min} chips hold them; the smallest slice is {slice_name(chip, tp.full.min_slice_chips)}")
-    lines.append(_line("2 topology", f"{gb(p.param_bytes)} weights + {gb(p.kv_bytes_per_sequence)}/sequence: "
+    worth = f"{n_min} chip{'s' if n_min != 1 else ''}' worth"
+    needed = (worth if tp.full.min_slice_chips == n_min else
+              f"{worth}; the smallest slice is {slice_name(chip, tp.full.min_slice_chips)}")
+    lines.append(_line("2 topology", f"{gb(p.param_bytes)} weights + one {gb(p.kv_bytes_per_sequence)} sequence: "
                        f"{needed}", STEP_CHAPTERS["topology"]))
     if p.reserve:
         lines.append(_line("", f"{gb(p.reserve)} per chip kept back for activations and the runtime"))
@@ -112,10 +113,11 @@ def ici_detail(tp: TargetedPlan, chip: Chip) -> str:
     if ici.axis_wraparound is None:
         links = "one ring" if not chip.is_gpu else "NVLink through the switch"
     else:
-        links = " x ".join(f"{a}{' ring' if w else ' line'}" for a, w in
-                           zip(ici.shape.split("x"), ici.axis_wraparound))
+        kinds = {"ring" if w else "open line" for w in ici.axis_wraparound}
+        links = (f"{ici.shape} chips, " + ("both axes " + kinds.pop() + "s" if len(kinds) == 1
+                                             else "one axis a ring, one an open line"))
     latency = "; latency-bound (hops cost more than bytes)" if ici.latency_bound else ""
-    return f"{4 * p.links[5]} collectives over {links}{latency}"
+    return f"{4 * p.links[5]} collectives on {links}{latency}"
 
 
 def plan_title(p: Plan, chip: Chip) -> str:
