@@ -36,9 +36,11 @@ def critical_batch(chip: Chip, weights: str, compute: str) -> float:
     return f.critical_batch(C=chip.flops(compute), W_hbm=chip.hbm_bw, b_w=bytes_per_element(weights, "weights"))
 
 
-def critical_batch_source(chip: Chip, weights: str, compute: str) -> float:
-    """The source's beta * alpha_hbm form, for comparison with ``critical_batch``."""
-    return f.critical_batch_source(C=chip.flops(compute), W_hbm=chip.hbm_bw, b_w=bytes_per_element(weights, "weights"),
+def critical_batch_source(chip: Chip, weights: str, compute: str, alpha_at: str | None = None) -> float:
+    """The source's beta * alpha_hbm form, for comparison with ``critical_batch``; alpha_hbm = C / W_hbm is read
+    at the FLOP/s of ``compute`` unless ``alpha_at`` names another format (the source's alpha is the bf16 one)."""
+    C = chip.flops(compute if alpha_at is None else alpha_at)
+    return f.critical_batch_source(C=C, W_hbm=chip.hbm_bw, b_w=bytes_per_element(weights, "weights"),
                                    b_a=bytes_per_element(compute, "compute"))
 
 
@@ -117,6 +119,14 @@ def measured_peaks(peaks: str = "measured") -> Peaks:
         return Peaks(peaks, H100.hbm_bw, {d: H100.flops(d) for d in SWEPT})
     return Peaks(peaks, measured.peak_spread("hbm_read_sum")[0],
                  {d: measured.peak_spread(SWEPT[d][0])[0] for d in SWEPT})
+
+
+def bend(dtype: str, rise: float = 0.1, flat_up_to: int = 64) -> int:
+    """The first swept batch whose median time exceeds the small-batch floor (the median up to ``flat_up_to``)
+    by ``rise``: where the measured curve starts to bend, before its asymptotes cross."""
+    s = sweep(dtype)
+    floor = np.median(s.median[s.batch <= flat_up_to])
+    return int(s.batch[s.median > (1 + rise) * floor][0])
 
 
 def knee(dtype: str, peaks: str = "measured") -> float:
