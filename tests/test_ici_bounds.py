@@ -99,7 +99,7 @@ def test_kv_bound_floor_is_the_large_batch_limit():
 
 def test_figure_updates_in_place():
     drawing, text = ici_bars(None)
-    assert "ICI hidden behind the HBM reads" in text and "25.1 µs" in text
+    assert "HBM-bound; step 30.6 ms with the collectives counted" in text and "25.1 µs" in text
     bars = list(drawing.fig.axes[0].patches)
     drawing2, text2 = ici_bars(drawing, batch=64, mesh_axes=1, wraparound="on")
     assert drawing2 is drawing and list(drawing.fig.axes[0].patches) == bars
