@@ -3,6 +3,7 @@
 import hashlib
 import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -10,6 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.ipynb"))
+sys.path.insert(0, str(ROOT / "tools"))          # student.py imports its sibling prose.py
+import prose  # noqa: E402
 _spec = importlib.util.spec_from_file_location("student", ROOT / "tools" / "student.py")
 student = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(student)
@@ -112,10 +115,16 @@ def test_chapter_student_edition(path):
     assert not re.search(r"\{solution(-start|-end)?\}", text)
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in out.cells if c.cell_type == "code")
     # every solution code cell of the chapter is gone, every other code cell kept
-    kept = {c.source for c in out.cells if c.cell_type == "code"}
+    kept = {c.source for c in out.cells if c.cell_type == "code" and not prose.is_prose_cell(c)}
     solution_code = _solution_code(original)
     assert not (kept & solution_code)
-    assert kept == {c.source for c in original.cells if c.cell_type == "code"} - solution_code
+    assert kept == {c.source for c in original.cells if c.cell_type == "code" and not prose.is_prose_cell(c)} \
+        - solution_code
+    # the text keeps its stored numbers; the last cell lists only those the student edition still shows
+    assert out.cells[-1].source.count("prose.") == len(prose.all_expressions(out))
+    for cell in out.cells:
+        stored = [e["expression"] for e in cell.metadata.get("user_expressions", [])]
+        assert stored == prose.expressions(cell)
     headings = lambda nb: re.findall(r"^#{1,3} .+$", _text(nb), re.M)
     assert set(headings(out)) >= {h for h in headings(original) if "olution" not in h}
 

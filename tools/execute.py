@@ -1,6 +1,7 @@
 """Execute chapter notebooks top to bottom in a fresh kernel.
 
-    python tools/execute.py NOTEBOOK...          save each with outputs and widget state (`make execute`)
+    python tools/execute.py NOTEBOOK...          save each with outputs, widget state and the numbers its
+                                                 text shows (`make execute`; see ``prose``)
     python tools/execute.py --check NOTEBOOK...  run each again and compare every text output, and the
                                                  widgets' text, byte for byte with the saved notebook
 
@@ -16,14 +17,18 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+import prose
+
 TEXT_MIMES = ("text/plain", "text/html", "text/latex", "text/markdown", "application/json")
 
 
 def run(path: Path):
     nb = nbformat.read(path, as_version=4)
+    prose.set_prose_cell(nb)
     client = NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=True,
                             record_timing=False, resources={"metadata": {"path": str(path.parent)}})
     client.execute()
+    prose.store(nb)
     return nb
 
 

@@ -4,7 +4,8 @@ Usage: python tools/student.py [--out student] [chapters/NN-slug.ipynb ...]   (w
 
 Every solution, gated (``{solution-start} label`` ... ``{solution-end}``, with the code cells
 between them) or in one block (``{solution} label``), is removed; the exercises stay. Outputs,
-execution counts and the saved widget state are cleared, so students run the cells themselves.
+execution counts and the saved widget state are cleared, so students run the cells themselves; the
+numbers stored with the text stay, and the last cell lists only the text's remaining numbers.
 Files the chapters read (``chapters/data/``) are copied beside the notebooks.
 """
 
@@ -15,6 +16,8 @@ import sys
 from pathlib import Path
 
 import nbformat
+
+import prose
 
 ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^\s*(`{3,}|:{3,})\s*\{([a-z-]+)\}")
@@ -67,6 +70,7 @@ def student_notebook(nb):
             text = solutions.markdown(cell.source)
             if text.strip():
                 cell.source = text
+                prose.prune(cell)
                 cells.append(cell)
         elif not solutions.inside:
             if cell.cell_type == "code":
@@ -78,6 +82,7 @@ def student_notebook(nb):
     note = nbformat.v4.new_markdown_cell(NOTE, id="student-edition")
     note.metadata["tags"] = ["student-edition"]
     nb.cells = cells[:1] + [note] + cells[1:]
+    prose.set_prose_cell(nb)      # a solution's numbers leave with it
     nb.metadata.pop("widgets", None)
     return nb
 

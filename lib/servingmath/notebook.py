@@ -1,7 +1,10 @@
-"""Notebook conveniences: one setup call per chapter and math display with the book's symbols.
+"""Notebook conveniences: one setup call per chapter, math display with the book's symbols, and the
+numbers a chapter's text shows (``Prose``, read by MyST inline expressions).
 
 The notebook's edge, like ``cli`` is the terminal's: it may import any layer.
 """
+
+from types import SimpleNamespace
 
 from IPython.display import Math
 import matplotlib
@@ -46,3 +49,18 @@ def boxed(lhs, rhs):
     left = lhs if isinstance(lhs, str) else latex(lhs)
     right = rhs if isinstance(rhs, str) else latex(rhs)
     return Math(rf"\boxed{{{left} = {right}}}")
+
+
+class Prose(SimpleNamespace):
+    """The numbers a chapter's text shows, by name. A paragraph reads one with a MyST inline expression,
+    ``{eval}`f"{prose.step_ms:.1f}"```, which the book and JupyterLab (jupyterlab-myst) both render."""
+
+
+def prose_values(namespace: dict, expressions: list) -> None:
+    """Print each of the text's inline expressions and the text it shows, one per line, a tab between.
+
+    ``make execute`` stores these values with each paragraph, so they read before any cell runs; nbval
+    compares this output with a fresh run, so the stored values cannot go stale unnoticed.
+    """
+    for expression in expressions:
+        print(f"{expression}\t{eval(expression, namespace)}")

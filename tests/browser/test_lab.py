@@ -4,6 +4,7 @@ The notebook is copied to a temporary folder first (JupyterLab saves what it ope
 committed chapter must come out byte for byte the same. Non-local requests are blocked.
 """
 
+import contextlib
 import hashlib
 import json
 import os
@@ -38,12 +39,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def lab(tmp_path):
-    """A JupyterLab server on localhost serving a copy of the chapter; yields its base URL."""
+@contextlib.contextmanager
+def lab_server(tmp_path, notebooks, session=None):
+    """A JupyterLab server on localhost serving copies of ``notebooks`` (paths, or {name: path});
+    starts a kernel for ``session`` (a notebook name) before any page opens. Yields its base URL."""
     work = tmp_path / "work"
     work.mkdir()
-    shutil.copy2(CHAPTER, work / CHAPTER.name)
+    files = notebooks if isinstance(notebooks, dict) else {path.name: path for path in notebooks}
+    for name, path in files.items():
+        shutil.copy2(path, work / name)
     for name, values in SETTINGS.items():
         (tmp_path / "settings" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "settings" / name).write_text(json.dumps(values))
@@ -69,12 +73,13 @@ def lab(tmp_path):
                 time.sleep(0.1)
         else:
             pytest.fail("JupyterLab did not start in 30 s")
-        # Start the notebook's kernel before the page opens: Lab then joins this session instead
-        # of starting (and sometimes asking for) one of its own while the page loads.
-        session = json.dumps({"path": CHAPTER.name, "name": CHAPTER.name, "type": "notebook",
-                              "kernel": {"name": "python3"}}).encode()
-        urllib.request.urlopen(urllib.request.Request(f"{base}/api/sessions?token={TOKEN}", data=session,
-                                                      headers={"Content-Type": "application/json"}), timeout=30)
+        if session:
+            # Start the notebook's kernel before the page opens: Lab then joins this session instead
+            # of starting (and sometimes asking for) one of its own while the page loads.
+            body = json.dumps({"path": session, "name": session, "type": "notebook",
+                               "kernel": {"name": "python3"}}).encode()
+            urllib.request.urlopen(urllib.request.Request(f"{base}/api/sessions?token={TOKEN}", data=body,
+                                                          headers={"Content-Type": "application/json"}), timeout=30)
         yield base
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -83,6 +88,13 @@ def lab(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A JupyterLab server serving a copy of the chapter, its kernel started."""
+    with lab_server(tmp_path, [CHAPTER], session=CHAPTER.name) as base:
+        yield base
 
 
 def _settle(page, seconds=60):

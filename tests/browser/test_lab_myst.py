@@ -1,0 +1,141 @@
+"""Every chapter and every student notebook in JupyterLab with jupyterlab-myst, nothing run: its MyST
+reads rendered (numbers, boxes, exercises, links), and a prose number follows an edited code cell.
+
+The numbers come from each Markdown cell's stored ``user_expressions`` (written by `make execute`),
+so they show before any kernel runs. The student edition is built into a temporary folder.
+"""
+
+import ast
+import importlib.util
+import json
+import re
+import sys
+
+import pytest
+
+from browserlib import ROOT, PageLog
+from test_lab import SHOTS, TOKEN, _settle, lab_server
+
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.ipynb"))
+#: What unrendered MyST looks like in a page's text.
+RAW = (re.compile(r"\{(glue|doc|cite|eval|ref|numref)[:}]"), re.compile(r":::\{"), re.compile(r"```\{"),
+       re.compile(r"^\([\w-]+\)=$", re.M))
+EDITED = "03-worked-numbers.ipynb"
+
+
+def _student_edition(tmp_path) -> dict:
+    sys.path.insert(0, str(ROOT / "tools"))
+    spec = importlib.util.spec_from_file_location("student", ROOT / "tools" / "student.py")
+    student = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(student)
+    written = student.build(CHAPTERS, tmp_path / "student")
+    return {f"student-{path.name}": path for path in written}
+
+
+VISIBLE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+
+def _markdown_text(page) -> str:
+    return page.evaluate(f"() => [...document.querySelectorAll('{VISIBLE} .jp-MarkdownCell .myst')]"
+                         ".map(e => e.innerText).join('\\n')")
+
+
+def _open(page, name):
+    """Open ``name`` from the file browser and wait until jupyterlab-myst has rendered every Markdown cell."""
+    page.locator(".jp-DirListing-item", has_text=name).first.dblclick()
+    page.wait_for_function(f"""() => {{ const panel = document.querySelector('{VISIBLE}');
+      const cells = panel ? [...panel.querySelectorAll('.jp-MarkdownCell')] : [];
+      return panel && panel.querySelector('.jp-TitledPanel-title, .jp-Toolbar') && cells.length > 0
+             && cells.every(c => c.querySelector('.myst')); }}""")
+
+
+def _close(page):
+    """Close the open notebook without saving (opening it marks it changed)."""
+    page.locator(".lm-TabBar-tab.jp-mod-current .lm-TabBar-tabCloseIcon").first.click()
+    discard = page.locator(".jp-Dialog button", has_text="Discard")
+    try:
+        discard.wait_for(timeout=2000)
+        discard.click()
+    except Exception:
+        pass
+    page.wait_for_selector(".jp-Dialog", state="detached")
+
+
+def _check_all(browser, lab, names, stored):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    log = PageLog(page, allow=(lab, "data:", "blob:", "about:"))
+    problems = []
+    try:
+        page.goto(f"{lab}/lab?token={TOKEN}")
+        page.wait_for_selector(".jp-DirListing-item")
+        for name in names:
+            _open(page, name)
+            text = _markdown_text(page)
+            raw = sorted({m.group(0) for pattern in RAW for m in pattern.finditer(text)})
+            if raw:
+                problems.append(f"{name}: raw MyST {raw[:5]}")
+            missing = [value for value in stored[name] if value not in text]
+            if missing:
+                problems.append(f"{name}: {len(missing)} stored numbers not shown, e.g. {missing[:3]}")
+            if "Exercise" not in text:
+                problems.append(f"{name}: no exercise rendered")
+            _close(page)
+    except Exception:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "lab-myst-failure.png"))
+        raise
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+    assert not log.blocked, f"requests that need the internet: {log.blocked}"
+
+
+def _stored(path) -> list:
+    """The numbers stored with a notebook's text (what the page must show)."""
+    nb = json.loads(path.read_text())
+    return [ast.literal_eval(e["result"]["data"]["text/plain"]) for cell in nb["cells"]
+            for e in cell.get("metadata", {}).get("user_expressions", [])]
+
+
+@pytest.fixture
+def lab_all(tmp_path):
+    files = {path.name: path for path in CHAPTERS} | _student_edition(tmp_path)
+    with lab_server(tmp_path, files) as base:
+        yield base, files
+
+
+@pytest.mark.parametrize("edition", ["chapters", "student"])
+def test_every_notebook_reads_rendered_with_its_numbers(browser, lab_all, edition):
+    lab, files = lab_all
+    names = sorted(n for n in files if n.startswith("student-") == (edition == "student"))
+    _check_all(browser, lab, names, {n: _stored(files[n]) for n in names})
+
+
+def test_a_prose_number_follows_an_edited_code_cell(browser, tmp_path):
+    chapter = ROOT / "chapters" / EDITED
+    with lab_server(tmp_path, [chapter], session=EDITED) as lab:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        try:
+            page.goto(f"{lab}/lab/tree/{EDITED}?token={TOKEN}")
+            page.wait_for_selector(".jp-Notebook .jp-MarkdownCell .myst")
+            _settle(page)
+            assert "69,501,714,432" in _markdown_text(page)       # the stored value, before anything runs
+            cell = page.locator(".jp-CodeCell", has_text="prose.p_decode = llama.decode_param_count").first
+            cell.locator(".cm-content").click()
+            page.keyboard.press("Control+End")
+            page.keyboard.type("\nprose.p_decode = 12345")
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+            page.wait_for_function(f"() => [...document.querySelectorAll('{VISIBLE} .jp-MarkdownCell .myst')]"
+                                   ".some(e => e.innerText.includes('12,345 for LLaMA 3-70B'))")
+            assert "69,501,714,432" not in _markdown_text(page)
+        except Exception:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "lab-prose-failure.png"))
+            raise
+        finally:
+            context.close()
