@@ -12,9 +12,11 @@ the notebooks are deterministic (the same text on every run).
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 import prose
@@ -25,9 +27,16 @@ TEXT_MIMES = ("text/plain", "text/html", "text/latex", "text/markdown", "applica
 def run(path: Path):
     nb = nbformat.read(path, as_version=4)
     prose.set_prose_cell(nb)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=True,
-                            record_timing=False, resources={"metadata": {"path": str(path.parent)}})
-    client.execute()
+    with tempfile.TemporaryDirectory() as sockets:
+        # the kernel talks over local sockets in a private folder: no TCP port for two runs at once to race for
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+        client = NotebookClient(nb, km=km, timeout=600, store_widget_state=True, record_timing=False,
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+        finally:
+            if km.has_kernel:     # a kernel manager passed in is the caller's to shut down
+                km.shutdown_kernel(now=True)
     prose.store(nb)
     return nb
 
