@@ -1,7 +1,8 @@
 """The numbers in a chapter's text: its MyST inline expressions and the values stored with them.
 
 A Markdown cell shows a number as ``{eval}`f"{prose.name:.1f}"```. The last code cell of each chapter
-(tagged ``prose-values``, hidden in the book) prints every such expression with its value; ``make
+(tagged ``prose-values``, hidden in the book) prints every such expression with its value, a tab
+between, one ``print`` per expression; ``make
 execute`` writes it, runs the chapter, and stores each value in its Markdown cell's
 ``user_expressions`` metadata, the format jupyterlab-myst reads (so JupyterLab shows the numbers
 before anything runs) and the book's ``storedeval`` extension reads (so the book shows the same).
@@ -36,8 +37,8 @@ def is_prose_cell(cell) -> bool:
 def set_prose_cell(nb) -> None:
     """Put the ``prose-values`` cell, listing every expression of the text, at the end of ``nb``."""
     nb.cells = [cell for cell in nb.cells if not is_prose_cell(cell)]
-    listed = "".join(f"    {e!r},\n" for e in all_expressions(nb))
-    cell = nbformat.v4.new_code_cell(f"{HEADER}sm.notebook.prose_values(globals(), [\n{listed}])")
+    lines = "".join(f"print({e!r}, {e}, sep=\"\\t\")\n" for e in all_expressions(nb))
+    cell = nbformat.v4.new_code_cell(HEADER + lines.rstrip("\n"))
     cell.metadata["tags"] = ["remove-cell", TAG]
     cell.id = TAG
     nb.cells.append(cell)

@@ -55,12 +55,3 @@ class Prose(SimpleNamespace):
     """The numbers a chapter's text shows, by name. A paragraph reads one with a MyST inline expression,
     ``{eval}`f"{prose.step_ms:.1f}"```, which the book and JupyterLab (jupyterlab-myst) both render."""
 
-
-def prose_values(namespace: dict, expressions: list) -> None:
-    """Print each of the text's inline expressions and the text it shows, one per line, a tab between.
-
-    ``make execute`` stores these values with each paragraph, so they read before any cell runs; nbval
-    compares this output with a fresh run, so the stored values cannot go stale unnoticed.
-    """
-    for expression in expressions:
-        print(f"{expression}\t{eval(expression, namespace)}")
