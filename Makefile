@@ -57,18 +57,18 @@ browser: $(STAMP) $(AXE) chromium
 	BROWSER_TESTS_REQUIRED=1 AXE_JS=$(AXE) CHROMIUM=$(CHROMIUM) \
 	  $(BIN)/pytest -q -p no:cacheprovider -n 2 tests/browser
 
-# A fresh virtualenv from requirements.txt alone (what Binder builds) runs every chapter.
+# A fresh virtualenv from requirements.txt alone (what Binder builds) runs nbval on every chapter.
 binder: $(STAMP)
 	SERVINGMATH_BINDER_TEST=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_binder_env.py
 
-# The Binder check (a fresh virtualenv, then every chapter) runs beside the other checks, which follow
-# one another (the browser tests need the built book).
+# The Binder check (a fresh virtualenv, then nbval on every chapter) runs beside the other checks,
+# which follow one another (the browser tests need the built book). `make nbval` runs the same nbval
+# in the project's own environment.
 test: $(STAMP)
 	$(MAKE) -j2 --output-sync=target binder checks
 
 checks: $(STAMP)
 	$(MAKE) unit
-	$(MAKE) nbval
 	$(MAKE) book
 	$(MAKE) browser
 

@@ -40,9 +40,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def lab_server(tmp_path, notebooks, session=None):
+def lab_server(tmp_path, notebooks, session=None, kernels=True):
     """A JupyterLab server on localhost serving copies of ``notebooks`` (paths, or {name: path});
-    starts a kernel for ``session`` (a notebook name) before any page opens. Yields its base URL."""
+    starts a kernel for ``session`` (a notebook name) before any page opens; ``kernels=False`` offers
+    none, so a notebook opens as it was saved, nothing run. Yields its base URL."""
     work = tmp_path / "work"
     work.mkdir()
     files = notebooks if isinstance(notebooks, dict) else {path.name: path for path in notebooks}
@@ -59,7 +60,7 @@ def lab_server(tmp_path, notebooks, session=None):
         [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.root_dir={work}", f"--IdentityProvider.token={TOKEN}", "--allow-root",
          "--ServerApp.port_retries=0", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         "--LabApp.news_url=None"],
+         "--LabApp.news_url=None", *([] if kernels else ["--KernelSpecManager.allowed_kernelspecs=none"])],
         cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -145,7 +146,7 @@ def test_run_all_then_move_a_slider(browser, lab):
 
 
 def _live_explorer(page, lab, log):
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(120_000)   # a busy machine (make test runs the Binder check beside it) is slow
     page.goto(f"{lab}/lab/tree/{CHAPTER.name}?token={TOKEN}")
     page.wait_for_selector(".jp-Notebook .jp-Cell")
     _settle(page)
