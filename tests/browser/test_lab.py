@@ -91,6 +91,21 @@ def lab_server(tmp_path, notebooks, session=None, kernels=True):
         log.close()
 
 
+@contextlib.contextmanager
+def lab_page(browser, shot: str):
+    """A fresh page on JupyterLab's size of window; on failure, a screenshot ``shot`` under _build/browser."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        yield page
+    except Exception:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / shot))
+        raise
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def lab(tmp_path):
     """A JupyterLab server serving a copy of the chapter, its kernel started."""
@@ -131,17 +146,8 @@ def _explorer_state(page):
 def test_run_all_then_move_a_slider(browser, lab):
     digest = hashlib.sha256(CHAPTER.read_bytes()).hexdigest()
     (SHOTS / "lab-failure.png").unlink(missing_ok=True)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    log = PageLog(page, allow=(lab, "data:", "blob:", "about:"))
-    try:
-        _live_explorer(page, lab, log)
-    except Exception:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / "lab-failure.png"))
-        raise
-    finally:
-        context.close()
+    with lab_page(browser, "lab-failure.png") as page:
+        _live_explorer(page, lab, PageLog(page, allow=(lab, "data:", "blob:", "about:")))
     assert hashlib.sha256(CHAPTER.read_bytes()).hexdigest() == digest, "the committed notebook was modified"
 
 

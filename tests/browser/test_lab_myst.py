@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from browserlib import ROOT, PageLog
-from test_lab import SHOTS, TOKEN, _settle, lab_server
+from test_lab import TOKEN, _settle, lab_page, lab_server
 
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.ipynb"))
 #: What unrendered MyST looks like in a page's text.
@@ -66,12 +66,10 @@ def _close(page):
 
 
 def _check_all(browser, lab, names, stored):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    log = PageLog(page, allow=(lab, "data:", "blob:", "about:"))
     problems = []
-    try:
+    with lab_page(browser, "lab-myst-failure.png") as page:
+        page.set_default_timeout(60_000)
+        log = PageLog(page, allow=(lab, "data:", "blob:", "about:"))
         page.goto(f"{lab}/lab?token={TOKEN}")
         page.wait_for_selector(".jp-DirListing-item")
         for name in names:
@@ -86,12 +84,6 @@ def _check_all(browser, lab, names, stored):
             if "Exercise" not in text:
                 problems.append(f"{name}: no exercise rendered")
             _close(page)
-    except Exception:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / "lab-myst-failure.png"))
-        raise
-    finally:
-        context.close()
     assert not problems, "\n".join(problems)
     assert not log.blocked, f"requests that need the internet: {log.blocked}"
 
@@ -136,27 +128,18 @@ def test_every_notebook_reads_rendered_with_its_numbers(browser, lab_all, editio
 
 def test_a_prose_number_follows_an_edited_code_cell(browser, tmp_path):
     chapter = ROOT / "chapters" / EDITED
-    with lab_server(tmp_path, [chapter], session=EDITED) as lab:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
+    with lab_server(tmp_path, [chapter], session=EDITED) as lab, lab_page(browser, "lab-prose-failure.png") as page:
         page.set_default_timeout(90_000)
-        try:
-            page.goto(f"{lab}/lab/tree/{EDITED}?token={TOKEN}")
-            page.wait_for_selector(".jp-Notebook .jp-MarkdownCell .myst")
-            _settle(page)
-            assert "69,501,714,432" in _markdown_text(page)       # the stored value, before anything runs
-            cell = page.locator(".jp-CodeCell", has_text="prose.p_decode = llama.decode_param_count").first
-            cell.locator(".cm-content").click()
-            page.keyboard.press("Control+End")
-            page.keyboard.type("\nprose.p_decode = 12345")
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
-            page.wait_for_function(f"() => [...document.querySelectorAll('{VISIBLE} .jp-MarkdownCell .myst')]"
-                                   ".some(e => e.innerText.includes('12,345 for LLaMA 3-70B'))")
-            assert "69,501,714,432" not in _markdown_text(page)
-        except Exception:
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "lab-prose-failure.png"))
-            raise
-        finally:
-            context.close()
+        page.goto(f"{lab}/lab/tree/{EDITED}?token={TOKEN}")
+        page.wait_for_selector(".jp-Notebook .jp-MarkdownCell .myst")
+        _settle(page)
+        assert "69,501,714,432" in _markdown_text(page)       # the stored value, before anything runs
+        cell = page.locator(".jp-CodeCell", has_text="prose.p_decode = llama.decode_param_count").first
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type("\nprose.p_decode = 12345")
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+        page.wait_for_function(f"() => [...document.querySelectorAll('{VISIBLE} .jp-MarkdownCell .myst')]"
+                               ".some(e => e.innerText.includes('12,345 for LLaMA 3-70B'))")
+        assert "69,501,714,432" not in _markdown_text(page)
