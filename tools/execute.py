@@ -19,6 +19,7 @@ import nbformat
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
+import colab
 import prose
 
 TEXT_MIMES = ("text/plain", "text/html", "text/latex", "text/markdown", "application/json")
@@ -26,6 +27,7 @@ TEXT_MIMES = ("text/plain", "text/html", "text/latex", "text/markdown", "applica
 
 def run(path: Path):
     nb = nbformat.read(path, as_version=4)
+    colab.set_colab_cell(nb)
     prose.set_prose_cell(nb)
     with tempfile.TemporaryDirectory() as sockets:
         # the kernel talks over local sockets in a private folder: no TCP port for two runs at once to race for

@@ -1,4 +1,9 @@
-"""Every table the book and the terminal print, as plain text (so nbval compares every number)."""
+"""Every table the book and the terminal print: plain text for the terminal and nbval (which compares every
+number), rendered HTML for the page and JupyterLab, both from one ``Table``."""
+
+from html import escape
+
+from tabulate import tabulate
 
 from ..analysis.plan import Plan
 from ..article import claims, claims_for, source_errata
@@ -8,13 +13,37 @@ from ..core.models import Model
 from .units import duration, gb, gb_gib, kb_kib, ms, num
 
 
-def table(rows, headers) -> str:
-    """A plain-text table (printed, so nbval compares it)."""
-    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+class Table(str):
+    """A table that is its plain text (``print`` it, compare it, write it to a terminal) and, displayed as a
+    cell's value, a rendered HTML table (written by tabulate) whose text/plain form is that same text."""
+
+    def __new__(cls, rows, headers, title: str = ""):
+        rows = [[str(c) for c in row] for row in rows]
+        headers = [str(h) for h in headers]
+        self = super().__new__(cls, (f"{title}\n" if title else "") + _text(rows, headers))
+        caption = f"<caption>{escape(title)}</caption>" if title else ""
+        html = tabulate(rows, headers, tablefmt="html", disable_numparse=True, stralign="left")
+        self.html = html.replace("<table>", f'<table class="sm-table">{caption}', 1)
+        return self
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))
+
+
+def _text(rows, headers) -> str:
+    """Columns two spaces apart, under a rule of dashes."""
+    cells = [headers] + rows
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(cells[0]), rule] + [line(r) for r in cells[1:]])
+    return "\n".join([line(headers), "  ".join("-" * w for w in widths)] + [line(r) for r in rows])
+
+
+def table(rows, headers, title: str = "") -> Table:
+    """A table of ``rows`` under ``headers`` (and an optional title line)."""
+    return Table(rows, headers, title)
 
 
 def flops_per_dollar(chip: Chip) -> float | None:
@@ -36,7 +65,7 @@ def chip_table(chip: Chip) -> str:
         ("FLOPs per dollar (bf16)", fpd, "FLOP/s x 3600 / price"),
         ("valid slices", chip.slice_names(), chip.sources.get("slices", "")),
     ]
-    return f"{chip.label} ({chip.name})\n" + table(rows, ("quantity", "value", "source"))
+    return table(rows, ("quantity", "value", "source"), title=f"{chip.label} ({chip.name})")
 
 
 def architecture_rows(model: Model) -> list:
@@ -78,7 +107,7 @@ def model_table(model: Model) -> str:
         rows.append((f"KV bytes/token ({dtype})", f"{model.kv_bytes_per_token(dtype):,.0f} B = "
                      f"{kb_kib(model.kv_bytes_per_token(dtype))}"))
     rows += [("note", note) for note in model.notes]
-    return f"{model.name}" + (f" ({model.source})" if model.source else "") + "\n" + table(rows, ("field", "value"))
+    return table(rows, ("field", "value"), title=model.name + (f" ({model.source})" if model.source else ""))
 
 
 def fit_message(p: Plan) -> str:
