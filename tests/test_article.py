@@ -122,3 +122,17 @@ def test_the_rounding_rule_reads_the_digits_the_article_prints():
     c = claims()
     assert (c["step-bs32"].digits, c["qps-bf16"].digits, c["alpha-ici"].digits) == (2, 2, 4)
     assert c["alpha-ici"].reproduces(2189.0) and not c["alpha-ici"].reproduces(2190.0)
+
+
+def test_the_numbers_decide_every_verdict_they_can():
+    """A claim is judged only where the numbers cannot say it: an "error" of reasoning is a number that
+    reproduces from the article's inputs or the exact value; the rest follow the rules of VERDICTS."""
+    for c in claims().values():
+        assert c.judged in ("",) + article.JUDGED, c.id
+        if c.judged == "error":
+            assert c.reproduces(c.exact) or c.reproduces(c.article_calc), f"{c.id}: the numbers say error already"
+    c = claims()
+    assert c["step-bs32"].verdict == "correct"            # 17.35 ms prints as 17
+    assert c["tput-bs32"].verdict == "rounding"           # only 32 / 0.017 / 8 gives 235
+    assert c["kv-per-sequence-32k"].verdict == "error"    # 5.24 and 5.37 GB, neither prints as 5.3
+    assert c["tput-gain-total"].reproduces(3.25)          # half up: 3.25 prints as 3.3

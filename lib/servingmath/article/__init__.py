@@ -5,8 +5,8 @@ Also the source chapter's own errata. The chapters' numbers tables and the audit
 print them through ``servingmath.present``.
 """
 
-from .claims import (ARTICLE_INPUTS, CONTEXT, DECODE, SOURCE_INPUTS, UNIT_SCALE, VERDICTS, Claim, Erratum, claims,
+from .claims import (ARTICLE_INPUTS, CONTEXT, DECODE, SOURCE_INPUTS, UNIT_SCALE, VERDICTS, JUDGED, Claim, Erratum, claims,
                      claims_for, source_errata, verdict_changes)
 
-__all__ = ["ARTICLE_INPUTS", "CONTEXT", "DECODE", "SOURCE_INPUTS", "UNIT_SCALE", "VERDICTS", "Claim", "Erratum",
+__all__ = ["ARTICLE_INPUTS", "CONTEXT", "DECODE", "SOURCE_INPUTS", "UNIT_SCALE", "VERDICTS", "JUDGED", "Claim", "Erratum",
            "claims", "claims_for", "source_errata", "verdict_changes"]

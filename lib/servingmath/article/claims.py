@@ -10,6 +10,7 @@ The numbers tables of the chapters and the audit appendix are printed from here.
 """
 
 from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 import math
 import re
 
@@ -42,14 +43,20 @@ ARTICLE_INPUTS = {
 CONTEXT = 8192
 DECODE = 512
 
+#: The verdicts, each with its rule. The numbers decide "correct", "rounding" and "error": a stated number
+#: *reproduces* a value when the value, rounded half up to the significant digits the article prints,
+#: is the printed number. The other three (and an "error" of reasoning) are judged, and the claim's note says why.
 VERDICTS = {
-    "correct": "reproduces (within the article's rounding)",
-    "rounding": "rounded inputs; the exact value differs in the last digit(s)",
-    "units": "right number, ambiguous or mixed units or dtype",
-    "constants": "uses a different constant than the source now does",
-    "error": "wrong: the arithmetic or the reasoning does not give this",
-    "mixed": "mixes numbers from two configurations",
+    "correct": "the exact value reproduces the printed number",
+    "rounding": "only the article's rounded inputs (70e9 parameters, 160e3 B per token, 8.1e11 B/s, a "
+                "rounded intermediate) reproduce it; the exact value differs in a printed digit",
+    "error": "neither the exact value nor the article's own inputs reproduce it, or the reasoning that leads "
+             "to it is wrong (the note says which)",
+    "units": "the number is right, but its unit or dtype is unstated or mixed",
+    "constants": "it follows from a chip constant other than the one the article computes with",
+    "mixed": "it combines numbers from two different configurations",
 }
+JUDGED = ("error", "units", "constants", "mixed")
 
 
 UNIT_SCALE = {"GB": 1e9, "TB": 1e12, "kB": 1e3, "ms": 1e-3, "µs": 1e-6, "s": 1, "": 1}
@@ -65,7 +72,7 @@ class Claim:
     article_calc: float    # the article's own inputs, our arithmetic
     exact: float           # exact model and chip
     unit: str              # display unit: "", "GB", "ms", "s", "kB"
-    verdict: str
+    judged: str            # "" when the numbers decide the verdict, else one of JUDGED (argued in the note)
     note: str
     datasheet: float | None = None   # on the datasheet chip (16 GiB, 819 GB/s), collectives counted
 
@@ -78,12 +85,21 @@ class Claim:
         return len(found.group(0).replace(",", "").replace(".", "").lstrip("0")) or 1
 
     def reproduces(self, value: float) -> bool:
-        """Whether ``value`` rounds to the stated number at the digits the article prints."""
+        """Whether ``value``, rounded half up to the digits the article prints, is the stated number."""
         digits = self.digits
         shown = self.in_unit(value)
         if digits is None or shown == 0:
             return False
-        return float(f"{shown:.{digits}g}") == float(f"{self.stated_value / UNIT_SCALE[self.unit]:.{digits}g}")
+        return _round(shown, digits) == _round(self.in_unit(self.stated_value), digits)
+
+    @property
+    def verdict(self) -> str:
+        """The judged verdict, or else what the numbers say (the rules of ``VERDICTS``)."""
+        if self.judged:
+            return self.judged
+        if self.reproduces(self.exact):
+            return "correct"
+        return "rounding" if self.reproduces(self.article_calc) else "error"
 
     @property
     def moves(self) -> bool:
@@ -97,6 +113,13 @@ class Claim:
     def show(self, x: float) -> str:
         value = self.in_unit(x)
         return f"{value:.4g} {self.unit}".strip()
+
+
+def _round(x: float, digits: int) -> Decimal:
+    """``x`` rounded half up to ``digits`` significant digits."""
+    exact = Decimal(repr(x))
+    quantum = Decimal(1).scaleb(exact.adjusted() - digits + 1)
+    return exact.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def _kv_seq(dtype="int8", context=CONTEXT):
@@ -185,42 +208,42 @@ def _claims(chip=V5E, count=False):
                             f.ici_hbm_bound_source(B=A["batch_143"], F=LLAMA.d_ff, M=1, beta=A["beta_ici"]))
     return [
         Claim("flops-per-dollar-h100", "hardware-choice", "H100 FLOPs per dollar", "3.3e17", 3.3e17,
-              fpd(H100, A["h100_flops"]), fpd(H100), "", "correct",
+              fpd(H100, A["h100_flops"]), fpd(H100), "", "",
               "FLOP/s x 3600 / ($/h); the datasheet's 9.89e14 gives 3.297e17"),
         Claim("flops-per-dollar-v5p", "hardware-choice", "v5p FLOPs per dollar", "3.9e17", 3.9e17,
-              fpd(V5P), fpd(V5P), "", "correct", "4.59e14 x 3600 / 4.2"),
+              fpd(V5P), fpd(V5P), "", "", "4.59e14 x 3600 / 4.2"),
         Claim("flops-per-dollar-v5e", "hardware-choice", "v5e FLOPs per dollar", "5.8e17", 5.8e17,
-              fpd(chip), fpd(chip), "", "error", "1.97e14 x 3600 / 1.2 = 5.91e17: a rounding slip copied from the source"),
+              fpd(chip), fpd(chip), "", "", "1.97e14 x 3600 / 1.2 = 5.91e17: a rounding slip copied from the source"),
         Claim("kv-per-token", "kv-cache", "KV bytes per token (int8)", "160 kB", 160e3,
               kv8, kv8, "kB", "units",
               "2·K·H·L = 163,840 B = 160 KiB = 163.8 kB, and only in int8 (bf16 doubles it); the dtype is unstated"),
         Claim("kv-per-sequence-32k", "kv-cache", "KV per sequence at 32k (int8)", "5.3 GB", 5.3e9,
-              f.kv_bytes_per_sequence(S=32768, kv=kv8_article), _kv_seq("int8", 32768), "GB", "error",
+              f.kv_bytes_per_sequence(S=32768, kv=kv8_article), _kv_seq("int8", 32768), "GB", "",
               "160e3 x 32768 = 5.24 GB and the exact 163,840 x 32768 = 5.37 GB; 5.3 follows from the "
               "source's older 162e3"),
         Claim("kv-batch-240", "kv-cache", "KV of 240 sequences at 32k (int8)", "1.3 TB", 1.3e12,
-              f.kv_cache_bytes(B=240, S=32768, kv=kv8_article), f.kv_cache_bytes(B=240, S=32768, kv=kv8), "TB", "correct",
+              f.kv_cache_bytes(B=240, S=32768, kv=kv8_article), f.kv_cache_bytes(B=240, S=32768, kv=kv8), "TB", "",
               "1.26 TB with 160e3, 1.29 TB exact"),
         Claim("params-int8", "kv-cache", "Parameter bytes (int8)", "70 GB", 70e9,
-              P_article, f.param_bytes(P=P, b_w=1), "GB", "rounding", "exact count 70,552,387,584 (attention + MLP + embeddings)"),
+              P_article, f.param_bytes(P=P, b_w=1), "GB", "", "exact count 70,552,387,584 (attention + MLP + embeddings)"),
         Claim("kv-bs32", "worked-numbers", "KV caches, 32 x 8k (int8)", "41.9 GB", 41.9e9,
               f.kv_cache_bytes(B=32, S=CONTEXT, kv=kv8_article), f.kv_cache_bytes(B=32, S=CONTEXT, kv=kv8), "GB",
-              "rounding", "160e3 B/token is decimal kB; the exact 163,840 B gives 42.9 GB"),
+              "", "160e3 B/token is decimal kB; the exact 163,840 B gives 42.9 GB"),
         Claim("memory-bs32", "worked-numbers", "Total memory, BS=32 int8", "~112 GB", 112e9,
-              mem32_article, mem32, "GB", "rounding", "113.5 GB with the exact parameter count and KV size"),
+              mem32_article, mem32, "GB", "", "113.5 GB with the exact parameter count and KV size"),
         Claim("chips-bs32", "worked-numbers", "Chips for 112 GB", "7 chips", 7,
               f.memory_chips(B=32, HBM=chip.hbm_bytes, P=P_article, S=CONTEXT, b_w=1, kv=kv8_article),
-              f.memory_chips(B=32, HBM=chip.hbm_bytes, P=P, S=CONTEXT, b_w=1, kv=kv8), "", "rounding",
+              f.memory_chips(B=32, HBM=chip.hbm_bytes, P=P, S=CONTEXT, b_w=1, kv=kv8), "", "",
               "7.09 exact; neither 7 nor 8 leaves headroom, and 7 is no slice: round up to 2x4 = 8"),
         Claim("step-bs32", "worked-numbers", "Decode step, BS=32 int8 on 8 chips", "17 ms", 0.017,
-              step32_article, step32, "ms", "rounding", "memory-bound: the FLOPs term (2.9 ms) is below the weight read"),
+              step32_article, step32, "ms", "", "memory-bound: the FLOPs term (2.9 ms) is below the weight read"),
         Claim("tput-bs32", "worked-numbers", "Throughput per chip, BS=32 int8", "235 tok/s/chip", 235,
               f.tokens_per_s_per_chip(B=32, N=8, T_step=A["step_17ms"]),
-              f.tokens_per_s_per_chip(B=32, N=8, T_step=step32), "", "rounding",
+              f.tokens_per_s_per_chip(B=32, N=8, T_step=step32), "", "",
               f"32 / 0.017 / 8 uses the rounded 17 ms; 17.28 ms gives 231, the exact {step32 * 1e3:.2f} ms gives "
               f"{f.tokens_per_s_per_chip(B=32, N=8, T_step=step32):.0f}"),
         Claim("step-bs32-4x4", "worked-numbers", "Decode step on 4x4", "8.5 ms", 0.0085,
-              A["step_17ms"] / 2, step(32, 16, 1, "int8"), "ms", "rounding",
+              A["step_17ms"] / 2, step(32, 16, 1, "int8"), "ms", "",
               f"half of the rounded 17 ms; half of 17.28 ms is 8.64 ms, and the exact step on 16 chips is "
               f"{step(32, 16, 1, 'int8') * 1e3:.2f} ms"),
         Claim("bcrit-bf16", "critical-batch", "B_crit, bf16 weights + bf16 FLOPs", "240", 240,
@@ -232,12 +255,12 @@ def _claims(chip=V5E, count=False):
               crit(chip, "int8", 1), crit(chip, "int8", 1), "", "constants",
               "right cancellation; the source's beta·alpha form would give 486 here"),
         Claim("params-bf16", "minimum-topology", "Parameter bytes (bf16)", "140 GB", 140e9,
-              2 * P_article, f.param_bytes(P=P, b_w=2), "GB", "rounding", "141.1 GB exact"),
+              2 * P_article, f.param_bytes(P=P, b_w=2), "GB", "", "141.1 GB exact"),
         Claim("params-int4", "minimum-topology", "Parameter bytes (int4)", "35 GB", 35e9,
-              P_article / 2, f.param_bytes(P=P, b_w=0.5), "GB", "rounding",
+              P_article / 2, f.param_bytes(P=P, b_w=0.5), "GB", "",
               "35.3 GB exact; the source's table still says 2.81 chips (from an old 45 GB), it is 2.2"),
         *[Claim(f"min-slice-{d}", "minimum-topology", f"Smallest v5e slice for the weights ({d})", shape, n,
-                chip.smallest_slice(weight_chips(P_article, b)), chip.smallest_slice(weight_chips(P, b)), "", "correct",
+                chip.smallest_slice(weight_chips(P_article, b)), chip.smallest_slice(weight_chips(P, b)), "", "",
                 f"{weight_chips(P_article, b):.3g} chips of 16 GB ({weight_chips(P, b):.3g} exact) round up to {n}")
           for d, b, shape, n in (("bf16", 2, "4x4 (16 chips)", 16), ("int8", 1, "4x2 (8 chips)", 8),
                                  ("int4", 0.5, "2x2 (4 chips)", 4))],
@@ -246,34 +269,34 @@ def _claims(chip=V5E, count=False):
               "44 needs the decimal 160e3 B/token; at the true 327,680 B (bf16) 44 sequences need 118 GB beside "
               "140 GB of weights on 256 GB: 43 fit with 70e9 parameters, 42 with the exact count"),
         Claim("step-full", "minimum-topology", "Step time, HBM full", "19.8 ms", 0.0198,
-              full, t_full["bf16"], "ms", "correct",
+              full, t_full["bf16"], "ms", "",
               f"16e9 / 8.1e11 = 19.75 ms with HBM exactly full, for every precision; with the {bmax['bf16']} "
               f"sequences that really fit, {t_full['bf16'] * 1e3:.1f} ms"),
         Claim("qps-bf16", "qps-per-chip", "QPS per chip, bf16 on 16", "0.27", 0.27,
-              _qps(A["batch_44"], A["step_20ms"], 16), _qps(bmax["bf16"], t_full["bf16"], 16), "", "rounding",
+              _qps(A["batch_44"], A["step_20ms"], 16), _qps(bmax["bf16"], t_full["bf16"], 16), "", "",
               f"44 / (0.020 x 512 x 16); exact batch {bmax['bf16']} at {t_full['bf16'] * 1e3:.1f} ms gives "
               f"{_qps(bmax['bf16'], t_full['bf16'], 16):.2f}"),
         Claim("qps-int8", "qps-per-chip", "QPS per chip, int8 on 8", "0.54", 0.54,
-              _qps(A["batch_44"], A["step_20ms"], 8), _qps(bmax["int8"], t_full["int8"], 8), "", "rounding",
+              _qps(A["batch_44"], A["step_20ms"], 8), _qps(bmax["int8"], t_full["int8"], 8), "", "",
               "twice bf16: same batch and step on half the chips"),
         Claim("qps-int4", "qps-per-chip", "QPS per chip, int4 on 4", "1.07", 1.07,
-              _qps(A["batch_44"], A["step_20ms"], 4), _qps(bmax["int4"], t_full["int4"], 4), "", "rounding",
+              _qps(A["batch_44"], A["step_20ms"], 4), _qps(bmax["int4"], t_full["int4"], 4), "", "",
               "the article rounds the step to 20 ms; with its own 19.8 ms it would print 1.09"),
         Claim("qps-ratio", "qps-per-chip", "int4 vs bf16 QPS per chip", "4x", 4,
-              4, _qps(bmax["int4"], t_full["int4"], 4) / _qps(bmax["bf16"], t_full["bf16"], 16), "", "correct",
+              4, _qps(bmax["int4"], t_full["int4"], 4) / _qps(bmax["bf16"], t_full["bf16"], 16), "", "",
               "same batch, same step, a quarter of the chips"),
         Claim("kv-room-4x8", "doubling-topology", "HBM left for KV on 4x8 (bf16)", "372 GB", 372e9,
-              kv_room_article, f.kv_room(HBM=chip.hbm_bytes, N=32, P=P, b_w=2), "GB", "rounding", "370.9 GB exact"),
+              kv_room_article, f.kv_room(HBM=chip.hbm_bytes, N=32, P=P, b_w=2), "GB", "", "370.9 GB exact"),
         Claim("max-batch-4x8", "doubling-topology", "Max batch on 4x8 (bf16)", "143", 143,
               f.batch_fill(HBM=chip.hbm_bytes, N=32, P=P_article, b_w=2, S=CONTEXT, kv=A["kv_seq_bf16_gb"] / CONTEXT),
-              b32, "", "error",
+              b32, "", "",
               "372 / 2.62 = 142.0, not 143, and 143 x 2.62 GB = 375 GB > 372 GB; exactly 138 fit"),
         Claim("tput-gain-total", "doubling-topology", "Total throughput gain, 4x4 -> 4x8", "3.3x", 3.3,
-              A["batch_143"] / A["batch_44"], tput_gain, "", "correct",
+              A["batch_143"] / A["batch_44"], tput_gain, "", "",
               f"143 / 44 = 3.25; exact {b32} and {bmax['bf16']} sequences at their own step times give {tput_gain:.2f}"),
         Claim("tput-gain-chip", "doubling-topology", "Per-chip throughput gain", "1.6x", 1.6,
               A["batch_143"] / A["batch_44"] / 2, tput_gain / 2, "",
-              "correct", "half the total gain: super-linear because the weights are paid for once"),
+              "", "half the total gain: super-linear because the weights are paid for once"),
         *[Claim(f"qps-{d}-doubled", "doubling-topology", f"QPS per chip, {d} doubled to {n} chips (source)",
                 stated, value, _qps(_src_batch(n, b, d), S_["step_19ms"], n),
                 _qps(max_batch(n, b, d), step(max_batch(n, b, d), n, b, d), n), "", "error",
@@ -282,9 +305,9 @@ def _claims(chip=V5E, count=False):
                 f"compute-bound and the step takes {step(max_batch(n, b, d), n, b, d) * 1e3:.1f} ms")
           for d, n, b, stated, value in (("int8", 16, 1, "0.90", 0.90), ("int4", 8, 0.5, "1.80", 1.80))],
         Claim("alpha-ici", "ici-bounds", "ICI arithmetic intensity alpha", "2,189", 2189,
-              C / chip.ici_bw_bidi, C / chip.ici_bw_bidi, "", "correct", "C / W_ici with the bidirectional 9e10 B/s"),
+              C / chip.ici_bw_bidi, C / chip.ici_bw_bidi, "", "", "C / W_ici with the bidirectional 9e10 B/s"),
         Claim("ici-flops-bound", "ici-bounds", "FLOPs-ICI bound on chips", "26", 26,
-              f.ici_flops_bound_source(F=LLAMA.d_ff, M=2, alpha=A["alpha_ici"]), y_flops(2), "", "correct",
+              f.ici_flops_bound_source(F=LLAMA.d_ff, M=2, alpha=A["alpha_ici"]), y_flops(2), "", "",
               "the factor 2 is M = 2 mesh axes (4x8 shards over both), not a constant"),
         Claim("ici-hbm-bound", "ici-bounds", "HBM-ICI bound on chips at B=143", "22", 22,
               f.ici_hbm_bound_source(B=A["batch_143"], F=LLAMA.d_ff, M=1, beta=A["beta_ici"]), y_hbm(A["batch_143"], 1),
@@ -297,14 +320,14 @@ def _claims(chip=V5E, count=False):
               f"to {y_slice(A['batch_143']):.1f}: the article's number by accident. The step also reads the KV "
               f"caches: counting them, ICI catches up only at {y_hbm_kv:.0f} chips"),
         Claim("ici-b64-t-ici", "ici-bounds", "T_ici per matmul, 4x8, B=64 (source)", "11 µs", 11e-6,
-              t_ici(64, 1, V5E_SOURCE.ici_bw_bidi), t_ici(64, 1, chip.ici_bw_bidi), "µs", "error",
+              t_ici(64, 1, V5E_SOURCE.ici_bw_bidi), t_ici(64, 1, chip.ici_bw_bidi), "µs", "",
               "2·B·D / W_ici = 11.65 µs over one axis with the bidirectional 9e10 B/s: truncated (it rounds to "
               "12), harmless beside T_hbm = 18 µs; a 4x8 has no wraparound: 23.3 µs on one axis, 11.65 over both"),
         Claim("ici-b64-t-math", "ici-bounds", "T_math per matmul, 4x8, B=64 (source)", "4 µs", 4e-6,
-              t_math(64), t_math(64), "µs", "error", "2·B·D·F / (32 C) = 4.77 µs: truncated, it rounds to 5; "
+              t_math(64), t_math(64), "µs", "", "2·B·D·F / (32 C) = 4.77 µs: truncated, it rounds to 5; "
               "the verdict (HBM-bound) stands"),
         Claim("prefill-8k", "prefill", "Prefill of 8192 tokens, 16 chips, 40% MFU", "0.91 s", 0.91,
-              pre(P_article), pre(P), "s", "correct", "0.910 s with 70e9 parameters, 0.917 s exact; attention FLOPs left out"),
+              pre(P_article), pre(P), "s", "", "0.910 s with 70e9 parameters, 0.917 s exact; attention FLOPs left out"),
         Claim("pd-ratio", "disaggregated-serving", "Prefill:decode servers", "3", 3,
               f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=A["prefill_091s"], T_step=A["step_17ms"]),
               f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=pre(P), T_step=bf16_32), "", "mixed",
@@ -313,11 +336,11 @@ def _claims(chip=V5E, count=False):
               f"({bf16_32 * 1e3:.1f} ms) gives "
               f"{f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=pre(P), T_step=bf16_32):.2f}"),
         Claim("framework-bcrit-int4", "decision-framework", "Step 1: B_crit, int4 weights + bf16 FLOPs",
-              "240 ('otherwise')", 240, crit(chip, "bf16", 2), crit(chip, "bf16", 0.5), "", "error",
+              "240 ('otherwise')", 240, crit(chip, "bf16", 2), crit(chip, "bf16", 0.5), "", "",
               "'240 otherwise' covers bf16 and int8 x int8 only; B_crit = C b_w / (2 W_hbm) is a quarter of "
               "that for int4 weights with bf16 FLOPs"),
         Claim("framework-step", "decision-framework", "Step 4: step time with HBM full", "~20 ms", 0.020,
-              full, t_full["bf16"], "ms", "correct",
+              full, t_full["bf16"], "ms", "",
               f"HBM / W_hbm = 19.75 ms; {t_full['bf16'] * 1e3:.1f} ms for the {bmax['bf16']} bf16 sequences that "
               "fit on 4x4. It holds only below B_crit: a compute-bound step takes longer"),
         Claim("framework-ici", "decision-framework", "Step 5: chips before ICI binds (4x8, bf16)", "~22-26", 22,
@@ -333,7 +356,7 @@ def _claims(chip=V5E, count=False):
               "the article's inputs; T_prefill B / (T_step G) gives 3.35 from them and "
               f"{f.prefill_decode_ratio(B=32, G=DECODE, T_prefill=pre(P), T_step=bf16_32):.2f} exact"),
         Claim("h100-bf16-flops", "reality-check", "H100 bf16 FLOP/s (the cost table)", "9.9e14", 9.9e14,
-              A["h100_flops"], H100.flops_bf16, "", "rounding",
+              A["h100_flops"], H100.flops_bf16, "", "",
               "the datasheet's dense figure, 9.89e14, rounded; a real H100 reaches less (chapter 12)"),
     ]
 

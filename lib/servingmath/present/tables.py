@@ -21,6 +21,7 @@ class Table(str):
         rows = [[str(c) for c in row] for row in rows]
         headers = [str(h) for h in headers]
         self = super().__new__(cls, (f"{title}\n" if title else "") + _text(rows, headers))
+        self.headers, self.rows, self.title = headers, rows, title
         caption = f"<caption>{escape(title)}</caption>" if title else ""
         html = tabulate(rows, headers, tablefmt="html", disable_numparse=True, stralign="left")
         self.html = html.replace("<table>", f'<table class="sm-table">{caption}', 1)
@@ -179,11 +180,13 @@ def _ici_text(p: Plan) -> str:
     return f"{duration(p.ici_time_s)}, {counted}" + (f"; {', '.join(flags)}" if flags else "")
 
 
-def claims_table(chapter: str | None = None) -> str:
-    """The numbers table: quantity · article · its own arithmetic · exact · on the datasheet chip · verdict."""
-    rows = [(c.quantity, c.stated, c.show(c.article_calc), c.show(c.exact), c.show(c.datasheet), c.verdict)
+def claims_table(chapter: str | None = None) -> Table:
+    """A chapter's claims, one line each: the number as printed, the exact value on the article's chip constants,
+    on the datasheet chip with its collectives, and the verdict (the audit appendix shows the article's own
+    arithmetic and the reason)."""
+    rows = [(c.quantity, c.stated, c.show(c.exact), c.show(c.datasheet), c.verdict)
             for c in (claims().values() if chapter is None else claims_for(chapter))]
-    return table(rows, ("quantity", "article", "article's arithmetic", "exact", "datasheet chip", "verdict"))
+    return table(rows, ("quantity", "article", "exact", "datasheet chip", "verdict"))
 
 
 def errata_table() -> str:
