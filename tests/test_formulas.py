@@ -10,6 +10,7 @@ import sympy as sp
 from servingmath import formulas as f
 from servingmath.core import codegen, numeric
 from servingmath.core.symbols import B, C, F, M, N, T, T_prefill, W_hbm, W_ici, alpha, b_a, b_w, beta, h
+from servingmath.core.symbols import G, MFU, P, S, T_c, T_step, W_link, kv, lam
 
 RNG = np.random.default_rng(20261126)
 
@@ -103,3 +104,36 @@ def test_prefill_chips_for_ttft_solve_the_cached_prefill_for_n():
 def test_the_slow_reference_path_agrees_with_the_numeric_one():
     values = dict(B=32, C=1.97e14, N=8, P=70e9, S=8192, W_hbm=8.1e11, b_w=1, kv=163840)
     assert math.isclose(f.step_time.evalf(**values), f.step_time(**values), rel_tol=1e-12)
+
+
+def test_the_continuous_batch_obeys_littles_law_with_its_own_step():
+    batch = f.continuous_batch.expr
+    step = f.step_time_memory_bound.expr.subs(B, batch)
+    assert sp.simplify(f.decode_batch_littles_law.expr.subs(T_step, step) - batch) == 0
+    # every arriving request's G tokens come out: tokens/s/chip is lam G / N, whatever the step
+    per_chip = f.tokens_per_s_per_chip.expr.subs({T_step: step, B: batch})
+    assert sp.simplify(per_chip - lam * G / N) == 0
+    assert f.continuous_batch(G=512, N=16, P=7e10, S=8192, W_hbm=8.1e11, b_w=2, kv=327680, lam=1e-9) > 0
+
+
+def test_a_chunk_rides_free_up_to_the_critical_batch_less_the_batch():
+    assert sp.simplify(f.free_chunk.expr - (f.critical_batch.expr - B)) == 0
+    values = dict(B=32, C=1.97e14, N=16, P=7e10, S=8192, W_hbm=8.1e11, b_w=2, kv=327680)
+    free = f.free_chunk(B=32, C=1.97e14, W_hbm=8.1e11, b_w=2)
+    assert math.isclose(f.step_time_chunked(**values, T_c=free), f.step_time(**values), rel_tol=1e-12)
+    assert f.step_time_chunked(**values, T_c=2 * free) > f.step_time(**values)
+    assert f.chunked_prefill_steps(T=8192, T_c=512) == 16 and f.chunked_prefill_steps(T=8193, T_c=512) == 17
+    assert T_c in f.step_time_chunked.symbols
+
+
+def test_the_kv_transfer_share_of_a_matmul_prefill_does_not_depend_on_the_prompt():
+    share = f.kv_transfer_share.expr.subs(T_prefill, f.prefill_time.expr).subs(S, T)
+    assert sp.simplify(share - kv * N * C * MFU / (2 * P * W_link)) == 0
+
+
+def test_a_transfer_shorter_than_the_prefill_leaves_one_layer_exposed():
+    common = dict(L=80, S=8192, kv=327680)
+    short = f.kv_transfer_exposed(**common, T_prefill=1.0, W_link=5e10)
+    assert math.isclose(short, f.kv_transfer_time(S=8192, kv=327680, W_link=5e10) / 80, rel_tol=1e-12)
+    slow = f.kv_transfer_exposed(**common, T_prefill=0.01, W_link=5e10)
+    assert math.isclose(slow, f.kv_transfer_time(S=8192, kv=327680, W_link=5e10) - 0.01 + 0.01 / 80, rel_tol=1e-12)

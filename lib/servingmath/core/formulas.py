@@ -12,9 +12,9 @@ import sympy as sp
 
 from .formula import Formula
 from .symbols import (B, C, D, E, F, F_e, F_s, G, H, H_n, H_r, H_v, HBM, K, L, L_e, L_w, M, MFU, N, N_q, P,
-                      P_attn, P_dense, P_e, P_vis, P_x, S, S_w, T, T_ici, T_prefill, T_step, U, V, W_c, W_hbm, W_ici, W_mm,
-                      Y, alpha, b_a, b_kv, b_w, beta, c, h, k, kv, kv_seq, n_emb, n_hop, n_mlp, nu, r, r_kv, r_q,
-                      t_hop, w_s)
+                      P_attn, P_dense, P_e, P_vis, P_x, S, S_w, T, T_c, T_ici, T_prefill, T_step, U, V, W_c, W_hbm, W_ici,
+                      W_link, W_mm, Y, alpha, b_a, b_kv, b_w, beta, c, h, k, kv, kv_seq, lam, n_emb, n_hop, n_mlp, nu, r,
+                      r_kv, r_q, t_hop, w_s)
 
 
 
@@ -223,6 +223,26 @@ prefill_mfu_matmul = Formula("prefill_mfu_matmul", r"\mathrm{MFU}_{\mathrm{matmu
 prefill_tokens_per_s = Formula("prefill_tokens_per_s", r"\mathrm{tokens/s}_{\mathrm{prefill}}", lambda: T / T_prefill,
                                "09", "Prompt tokens processed per second by a prefill of T tokens that took T_prefill")
 
+# continuous batching: a decode server refills its batch as sequences finish (Little's law)
+decode_batch_littles_law = Formula("decode_batch_littles_law", "B", lambda: lam * G * T_step, "09",
+                                   "Little's law for a continuously batched decode server: sequences in flight = "
+                                   "arrival rate x the time each spends decoding (G steps of T_step)")
+continuous_batch = Formula("continuous_batch", r"B_{\lambda}",
+                           lambda: solved(B, decode_batch_littles_law.expr.subs(T_step, step_time_memory_bound.expr), B),
+                           "09", "Steady-state batch at arrival rate lambda: Little's law with the memory-bound step, "
+                           "which itself grows with the batch (finite only while lambda G S kv < N W_hbm)")
+# chunked prefill: a prompt split into chunks of T_c tokens, each riding along one decode step
+_chunk_flops_time = 2 * (B + T_c) * P / (N * C)
+step_time_chunked = Formula("step_time_chunked", r"T_{\mathrm{step}}^{\mathrm{chunk}}",
+                            lambda: _attention_time + sp.Max(_chunk_flops_time, _param_load_time), "09",
+                            "Decode step that carries a prefill chunk of T_c tokens: the batch's KV read + max(FLOPs "
+                            "of B + T_c tokens, weight read); the chunk's attention to the earlier chunks left out")
+free_chunk = Formula("free_chunk", r"T_{\mathrm{c}}^{\mathrm{free}}", lambda: solved(_chunk_flops_time, _param_load_time, T_c),
+                     "09", "Largest chunk a memory-bound decode step carries without slowing down: its FLOPs "
+                     "catch up with the weight read (negative above the critical batch)")
+chunked_prefill_steps = Formula("chunked_prefill_steps", r"n_{\mathrm{chunks}}", lambda: sp.ceiling(T / T_c), "09",
+                                "Decode steps a T-token prefill takes in chunks of T_c tokens")
+
 # --- Chapter 10: disaggregated serving ------------------------------------------------------------
 prefill_decode_ratio = Formula("prefill_decode_ratio", r"P_{\mathrm{servers}}/G_{\mathrm{servers}}",
                                lambda: T_prefill * B / (T_step * G), "10",
@@ -246,6 +266,18 @@ prefill_decode_chip_ratio = Formula("prefill_decode_chip_ratio", r"N_{\mathrm{pr
                                     lambda: prefill_chip_seconds_cached.expr * B / (N * T_step * G), "10",
                                     "Prefill chips per decode chip (N: chips of one decode server): prefill "
                                     "chip-seconds per request over decode chip-seconds per request")
+# moving the KV cache from the prefill server to the decode server
+kv_transfer_time = Formula("kv_transfer_time", r"T_{\mathrm{xfer}}", lambda: kv_bytes_per_sequence.expr / W_link, "10",
+                           "Time to move one sequence's KV cache (S tokens) from a prefill to a decode server over "
+                           "links of W_link bytes/s in all")
+kv_transfer_share = Formula("kv_transfer_share", r"T_{\mathrm{xfer}}/T_{\mathrm{prefill}}",
+                            lambda: kv_transfer_time.expr / T_prefill, "10",
+                            "The KV transfer as a fraction of the prefill that produced the cache")
+kv_transfer_exposed = Formula("kv_transfer_exposed", r"T_{\mathrm{xfer}}^{\mathrm{exposed}}",
+                              lambda: (sp.Max(T_prefill, kv_transfer_time.expr)
+                                       + sp.Min(T_prefill, kv_transfer_time.expr) / L - T_prefill), "10",
+                              "Transfer time left after the prefill when each layer's cache is sent as soon as the "
+                              "layer is done: a two-stage pipeline over L layers")
 
 # --- Chapter 11: the decision framework -----------------------------------------------------------
 batch_for_step_time = Formula("batch_for_step_time", r"B_{T}",

@@ -271,6 +271,26 @@ def prefill_tokens_per_s(T, T_prefill):
     return T/T_prefill
 
 
+def decode_batch_littles_law(G, T_step, lam):
+    return G*T_step*lam
+
+
+def continuous_batch(G, N, P, S, W_hbm, b_w, kv, lam):
+    return -G*P*b_w*lam/(G*S*kv*lam - N*W_hbm)
+
+
+def step_time_chunked(B, C, N, P, S, T_c, W_hbm, b_w, kv):
+    return B*S*kv/(N*W_hbm) + max(P*b_w/(N*W_hbm), P*(2*B + 2*T_c)/(C*N))
+
+
+def free_chunk(B, C, W_hbm, b_w):
+    return -B + (1/2)*C*b_w/W_hbm
+
+
+def chunked_prefill_steps(T, T_c):
+    return math.ceil(T/T_c)
+
+
 def prefill_decode_ratio(B, G, T_prefill, T_step):
     return B*T_prefill/(G*T_step)
 
@@ -297,6 +317,18 @@ def prefill_requests_per_s(T_prefill):
 
 def prefill_decode_chip_ratio(B, C, G, H, L, MFU, N, N_q, P, T, T_step, h):
     return 2*B*T*(1 - h)*(H*L*N_q*T*(h + 1) + P)/(C*G*MFU*N*T_step)
+
+
+def kv_transfer_time(S, W_link, kv):
+    return S*kv/W_link
+
+
+def kv_transfer_share(S, T_prefill, W_link, kv):
+    return S*kv/(T_prefill*W_link)
+
+
+def kv_transfer_exposed(L, S, T_prefill, W_link, kv):
+    return -T_prefill + max(T_prefill, S*kv/W_link) + min(T_prefill, S*kv/W_link)/L
 
 
 def batch_for_step_time(C, N, P, S, T_step, W_hbm, b_w, kv):

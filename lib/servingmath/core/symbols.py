@@ -84,6 +84,10 @@ H_v = _pos("H_v")        # MLA: per-head value width
 L_w = _count("L_w")      # layers attending within a sliding window
 S_w = _pos("S_w")        # sliding window: tokens a windowed layer keeps
 kv_seq = _pos("kv_seq")  # KV-cache bytes of one sequence
+# continuous batching and chunked prefill (chapter 09), moving a KV cache between servers (chapter 10)
+lam = _pos("lam")        # arrival rate of requests at one decode server (requests/s)
+T_c = _pos("T_c")        # prompt tokens of one prefill chunk that rides along a decode step
+W_link = _pos("W_link")  # bytes/s of the link a KV cache crosses from a prefill to a decode server
 
 LATEX = {
     N_q: "N_q",
@@ -122,6 +126,9 @@ LATEX = {
     L_w: r"L_{\mathrm{win}}",
     S_w: r"S_{\mathrm{win}}",
     kv_seq: r"\mathrm{KV}_{\mathrm{seq}}",
+    lam: r"\lambda",
+    T_c: r"T_{\mathrm{c}}",
+    W_link: r"W_{\mathrm{link}}",
 }
 
 
