@@ -9,6 +9,7 @@ from servingmath import formulas as f
 from servingmath.analysis import critical_batch as cb
 from servingmath.article import claims
 from servingmath.core.symbols import B, C, D, F, W_hbm, b_a, b_w
+from servingmath.present import critical_batch as show
 from servingmath.widgets import critical_batch as views
 
 V5E, V5E_SOURCE, H100 = sm.CHIPS["tpu-v5e-article"], sm.CHIPS["tpu-v5e-source"], sm.CHIPS["h100"]
@@ -19,6 +20,9 @@ def test_critical_batch_solves_the_two_matmul_terms_of_the_step():
     compute = next(a for a in mlp.args if C in a.free_symbols)
     memory = next(a for a in mlp.args if W_hbm in a.free_symbols)
     assert sp.solve(sp.Eq(compute, memory), B) == [f.critical_batch.expr]
+    assert sp.solve(sp.Eq(f.step_flops_time.expr, f.param_load_time.expr), B) == [f.critical_batch.expr]
+    ridge = sp.solve(sp.Eq(f.matmul_flops_time.expr, f.matmul_bytes_time.expr), B)
+    assert len(ridge) == 1 and sp.simplify(ridge[0] - f.matmul_ridge.expr) == 0
 
 
 @pytest.mark.parametrize("weights, compute, at81, at82", [
@@ -107,3 +111,13 @@ def test_explorer_starts_at_the_chapters_choice():
     explorer = views.explorer()
     assert explorer.values() == {"chip": V5E, "weights": "int8", "compute": "bf16"}
     assert "121.6" in explorer.text.value
+
+
+def test_tables_of_the_chapter_and_of_the_audit():
+    by_precision = show.precision_table(V5E)
+    assert [r[-1] for r in by_precision.rows] == ["243.2", "121.6", "243.2", "60.8"]
+    assert by_precision._repr_html_().startswith('<table class="sm-table">')
+    assert [r[1:] for r in show.knee_table().rows] == [["250", "295"], ["223", "295"]]
+    assert [r[-1] for r in show.peaks_table().rows] == ["91%", "77%", "68%"]
+    (caption, audit), = show.audit_tables()
+    assert "beta" in caption and audit.rows[2][1:] == ["243.2", "240.2", "486.4", "243.2"]
