@@ -9,7 +9,7 @@ import sympy as sp
 from ..core import formulas as f
 from ..core.checks import check_count
 from ..core.models import PRESETS as MODELS, Model
-from ..core.precision import bytes_per_element
+from ..core.precision import SERVING_PRECISIONS, bytes_per_element
 from ..core.symbols import B, P, S, b_w, kv
 
 LLAMA = MODELS["llama-3-70b"]
@@ -62,3 +62,20 @@ def crossover_context(model: Model, batch: int, dtype: str = "bf16") -> float:
     """Context at which ``batch`` sequences' KV caches weigh as much as the weights (both in ``dtype``)."""
     b = bytes_per_element(dtype)
     return float(_crossover_context()(batch, model.param_count, b, model.kv_bytes_per_token(dtype)))
+
+
+@dataclass(frozen=True)
+class KvFormat:
+    """A model's KV bytes per token and per sequence of ``context`` tokens in one number format."""
+
+    dtype: str
+    context: int
+    per_token: float
+    per_sequence: float
+
+
+def by_format(model: Model = LLAMA, context=8192, dtypes=SERVING_PRECISIONS) -> tuple:
+    """The KV cache of ``model`` per token and per ``context``-token sequence in each of ``dtypes``."""
+    context = check_count("context", context)
+    per_token = {d: model.kv_bytes_per_token(d) for d in dtypes}
+    return tuple(KvFormat(d, context, kv, f.kv_bytes_per_sequence(S=context, kv=kv)) for d, kv in per_token.items())
