@@ -9,6 +9,7 @@ from servingmath import formulas as f
 from servingmath.analysis import minimum_topology as mt
 from servingmath.article import ARTICLE_INPUTS, SOURCE_INPUTS, claims
 from servingmath.core.symbols import B, HBM, N, P, W_hbm, b_kv, b_w, kv
+from servingmath.present import minimum_topology as show
 from servingmath.widgets import minimum_topology as views
 
 V5E, LLAMA = sm.CHIPS["tpu-v5e-article"], sm.MODELS["llama-3-70b"]
@@ -36,7 +37,7 @@ def test_full_hbm_batch_and_step_do_not_depend_on_bytes_per_weight():
     filled = {N: k * P * b_w / HBM, kv: f.kv_bytes_per_token.expr.subs(b_kv, b_w)}
     assert f.hbm_weights_ratio.expr.subs(filled) == k
     assert b_w not in sp.simplify(f.max_batch.expr.subs(filled)).free_symbols
-    step = sp.simplify(f.step_time_memory_bound.expr.subs(B, f.max_batch.expr.args[0]).subs(filled))
+    step = sp.simplify(f.step_time_memory_bound.expr.subs(B, f.batch_fill.expr).subs(filled))
     assert step == HBM / W_hbm == f.step_time_full_hbm.expr
 
 
@@ -96,3 +97,14 @@ def test_explorer_starts_at_the_chapters_choice():
     explorer = views.explorer()
     assert explorer.values() == {"precision": "bf16", "context": 8192, "chip": V5E}
     assert "42 sequences" in explorer.text.value
+
+
+def test_tables_of_the_chapter_and_of_the_audit():
+    rows = {p: mt.topology_row(p) for p in ("bf16", "int8", "int4")}
+    assert [r[3] for r in show.slices_table(rows).rows] == ["16", "8", "4"]
+    full = show.full_slices_table(rows, V5E)
+    assert {r[3] for r in full.rows} == {"42"} and {r[5] for r in full.rows} == {"19.8 ms"}
+    assert len(show.speedup_table(mt.speedup_table("run3")).rows) == 18
+    (caption, audit), = show.audit_tables()
+    assert [r[2] for r in audit.rows] == ["44", "43", "43", "42", "49"]
+    assert audit.rows[1][3] == "19.51 ms" and "8,192 tokens" in caption
