@@ -6,7 +6,8 @@ import sympy as sp
 
 import servingmath as sm
 from servingmath import formulas as f
-from servingmath.analysis.ici_bounds import bound_curves, ici_case, kv_bound_floor, slice_links
+from servingmath.analysis.ici_bounds import bound_curves, ici_case, kv_bound_floor, readings, slice_links
+from servingmath.present.ici_bounds import ici_text
 from servingmath.answers import answers, check
 from servingmath.article import claims
 from servingmath.core.symbols import B, C, F, L, M, N, S, W_c, W_hbm, W_ici, Y, b_a, b_w, t_hop
@@ -99,7 +100,7 @@ def test_kv_bound_floor_is_the_large_batch_limit():
 
 def test_figure_updates_in_place():
     drawing, text = ici_bars(None)
-    assert "HBM-bound; step 30.6 ms with the collectives counted" in text and "25.1 µs" in text
+    assert "HBM-bound; step 30.6 ms with the collectives counted" in " ".join(text.split()) and "25.1 µs" in text
     bars = list(drawing.fig.axes[0].patches)
     drawing2, text2 = ici_bars(drawing, batch=64, mesh_axes=1, wraparound="on")
     assert drawing2 is drawing and list(drawing.fig.axes[0].patches) == bars
@@ -148,3 +149,22 @@ def test_one_chip_moves_nothing_and_a_collective_never_gets_cheaper_on_a_longer_
     assert f.ici_step_time_comms(B=64, D=8192, L=80, N=1, W_c=9e10, b_a=2, n_hop=0, t_hop=1e-6) == 0
     times = [f.collective_time(B=64, D=8192, N=n, W_c=4.5e10, b_a=2, n_hop=n - 1, t_hop=1e-6) for n in range(2, 65)]
     assert times == sorted(times)
+
+
+def test_the_bounds_solve_the_per_matmul_times():
+    y_flops = sp.solve(sp.Eq(f.ici_time_math.expr, f.ici_time_comms.expr), Y)[0]
+    y_hbm = sp.solve(sp.Eq(f.ici_time_hbm.expr, f.ici_time_comms.expr), Y)[0]
+    assert sp.simplify(y_flops - f.ici_flops_bound.expr) == 0 and sp.simplify(y_hbm - f.ici_hbm_bound.expr) == 0
+
+
+def test_each_corrected_assumption_moves_the_verdict():
+    rows = readings(143, 32, 8192)
+    assert [r.ici_bound for r in rows] == [True, False, True, False]
+    assert rows[0].threshold == pytest.approx(22.28, abs=0.01) and rows[1].threshold == pytest.approx(44.6, abs=0.1)
+    assert rows[3].threshold > rows[2].threshold > rows[2].y_flops
+
+
+def test_the_explorers_text_fits_the_page():
+    for chips in (16, 32, 256):
+        text = ici_text(ici_case(138, chips, 2, "slice", 8192), V5E)
+        assert max(len(line) for line in text.splitlines()) <= 80 and "ICI catches up" in text

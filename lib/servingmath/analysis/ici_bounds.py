@@ -203,3 +203,31 @@ def kv_bound_floor(context: int = 8192, mesh_axes: int = 2, wraparound: bool = F
                   W_ici=chip.ici_bandwidth(wraparound), b_a=bytes_per_element(ACTIVATIONS),
                   b_w=bytes_per_element(weights, "weights"), kv=model.kv_bytes_per_token(weights))
     return float(limit.subs({s: values[s.name] for s in limit.free_symbols}))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reading of where ICI binds on a slice: which two bounds it compares and how it combines them."""
+
+    assumptions: str
+    y_flops: float
+    y_other: float           # Y_HBM, or Y_HBM+KV once the KV read is counted
+    threshold: float         # the sharding degree beyond which this reading calls the slice ICI-bound
+    chips: int
+
+    @property
+    def ici_bound(self) -> bool:
+        return self.chips > self.threshold
+
+
+def readings(batch: int = 143, chips: int = 32, context: int = 8192, model: Model = LLAMA,
+             chip: Chip = V5E) -> list:
+    """The article's verdict on a slice as each of its assumptions is corrected in turn: both bounds on M = 2
+    axes, the max instead of the min, the slice's missing wraparound, the KV-cache read."""
+    case = lambda axes, wrap: ici_case(batch, chips, axes, wrap, context, model=model, chip=chip)
+    mixed_flops, mixed_hbm, wrap, nowrap = case(2, "on"), case(1, "on"), case(2, "on"), case(2, "off")
+    rows = [("the article: M = 2 and M = 1 mixed, min", mixed_flops.y_flops, mixed_hbm.y_hbm, min),
+            ("M = 2 for both, max", wrap.y_flops, wrap.y_hbm, max),
+            ("+ no wraparound on the slice", nowrap.y_flops, nowrap.y_hbm, max),
+            (f"+ the KV-cache read ({context:,} tokens)", nowrap.y_flops, nowrap.y_hbm_kv, max)]
+    return [Reading(label, y_f, y_o, pick(y_f, y_o), chips) for label, y_f, y_o, pick in rows]
