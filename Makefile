@@ -15,9 +15,11 @@ NBVAL := $(BIN)/pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-s
 
 .PHONY: book test checks unit nbval browser binder chromium lab execute student bench formulas calibration lock clean
 
+# uv installs the pinned closure (pip would take minutes on a fresh machine); pip bootstraps uv itself.
 $(STAMP): requirements.txt requirements-dev.txt lib/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^uv==' requirements-dev.txt)"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 # MathJax, require.js and the widget manager, from npm, so the book reads offline.
@@ -72,7 +74,7 @@ checks: $(STAMP)
 	$(MAKE) book
 	$(MAKE) browser
 
-# Re-run every chapter top to bottom in a fresh kernel and save it with its widget state (for committing).
+# Re-run every chapter top to bottom in a fresh kernel and save it with its outputs (for committing).
 execute: $(STAMP)
 	$(BIN)/python tools/execute.py $(or $(NB),$(CHAPTERS))
 

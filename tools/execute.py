@@ -1,9 +1,9 @@
 """Execute chapter notebooks top to bottom in a fresh kernel.
 
-    python tools/execute.py NOTEBOOK...          save each with outputs, widget state and the numbers its
-                                                 text shows (`make execute`; see ``prose``)
-    python tools/execute.py --check NOTEBOOK...  run each again and compare every text output, and the
-                                                 widgets' text, byte for byte with the saved notebook
+    python tools/execute.py NOTEBOOK...          save each with its outputs and the numbers its text shows
+                                                 (`make execute`; see ``prose``)
+    python tools/execute.py --check NOTEBOOK...  run each again and compare every text output byte for
+                                                 byte with the saved notebook
 
 ``--check`` exits 1 and names the first differing cell of each notebook that changed: the proof that
 the notebooks are deterministic (the same text on every run).
@@ -27,12 +27,13 @@ TEXT_MIMES = ("text/plain", "text/html", "text/latex", "text/markdown", "applica
 
 def run(path: Path):
     nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("widgets", None)   # the page does not embed the explorers: no widget state to keep
     colab.set_colab_cell(nb)
     prose.set_prose_cell(nb)
     with tempfile.TemporaryDirectory() as sockets:
         # the kernel talks over local sockets in a private folder: no TCP port for two runs at once to race for
         km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
-        client = NotebookClient(nb, km=km, timeout=600, store_widget_state=True, record_timing=False,
+        client = NotebookClient(nb, km=km, timeout=600, store_widget_state=False, record_timing=False,
                                 resources={"metadata": {"path": str(path.parent)}})
         try:
             client.execute()
@@ -44,7 +45,7 @@ def run(path: Path):
 
 
 def text_outputs(nb) -> list:
-    """Every text output of every code cell, plus the widgets' string-valued state, in order."""
+    """Every text output of every code cell, in order."""
     texts = []
     for index, cell in enumerate(nb.cells):
         streams = {}  # a stream may arrive in several messages, split differently on each run: join them
@@ -56,10 +57,7 @@ def text_outputs(nb) -> list:
             for mime in TEXT_MIMES:
                 if mime in output.get("data", {}):
                     texts.append((index, json.dumps(output["data"][mime], sort_keys=True)))
-    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
-    widget_texts = [model["state"]["value"] for model in state.values()  # keyed by random ids: sort
-                    if model.get("model_name") == "HTMLModel" and isinstance(model["state"].get("value"), str)]
-    return texts + [("widget", text) for text in sorted(widget_texts)]
+    return texts
 
 
 def check(path: Path) -> str | None:

@@ -95,26 +95,23 @@ def _stored(path) -> list:
             for e in cell.get("metadata", {}).get("user_expressions", [])]
 
 
-def _text_only(tmp_path) -> dict:
-    """The chapters with their code outputs and widget state dropped: the check reads the Markdown, and
-    Lab then spends its time on the text, not on re-rendering figures and saved widgets."""
-    folder = tmp_path / "text"
+def _text_only(paths: dict, folder) -> dict:
+    """The notebooks' Markdown cells alone (with their stored numbers): the check reads the rendered text,
+    and Lab then spends its time on it, not on an editor for every code cell, figures and saved widgets."""
     folder.mkdir()
     copies = {}
-    for path in CHAPTERS:
+    for name, path in paths.items():
         nb = json.loads(path.read_text())
-        for cell in nb["cells"]:
-            if cell["cell_type"] == "code":
-                cell["outputs"], cell["execution_count"] = [], None
+        nb["cells"] = [cell for cell in nb["cells"] if cell["cell_type"] == "markdown"]
         nb["metadata"].pop("widgets", None)
-        (folder / path.name).write_text(json.dumps(nb))
-        copies[path.name] = folder / path.name
+        (folder / name).write_text(json.dumps(nb))
+        copies[name] = folder / name
     return copies
 
 
 @pytest.fixture
 def lab_all(tmp_path):
-    files = _text_only(tmp_path) | _student_edition(tmp_path)
+    files = _text_only({path.name: path for path in CHAPTERS} | _student_edition(tmp_path), tmp_path / "text")
     with lab_server(tmp_path, files, kernels=False) as base:
         yield base, files
 

@@ -2,8 +2,8 @@
 
 Each page is read from disk (file://) with every non-local request blocked, as in a classroom
 without internet: the math must be typeset (vendored MathJax), every image loaded with alt text,
-every embedded widget rendered (vendored widget manager), no console error, and axe-core must
-find no serious or critical accessibility violation.
+no figure twice, nothing wider than the text column, no console error, and axe-core must find no
+serious or critical accessibility violation.
 """
 
 import re
@@ -37,7 +37,6 @@ READY = """async () => {
 FACTS = """() => {
   const math = [...document.querySelectorAll('.math')];
   const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
-  const before = (a, b) => !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
   const figures = [...document.querySelectorAll('figure')];
   return {
     title: (document.querySelector('title') || {}).textContent || '',
@@ -48,12 +47,16 @@ FACTS = """() => {
                                               loaded: img.complete && img.naturalWidth > 0})),
     figureAlts: figures.map(f => (f.querySelector('img') || {}).alt || ''),
     views: views.length,
-    explorers: views.map(s => {
-      const section = s.closest('section');
-      return {drawn: !!s.parentElement.querySelector('.widget-subarea > *'),
-              staticFigureBefore: figures.some(f => before(f, s)),
-              howToRunLive: /make lab|Binder|Colab/.test(section ? section.innerText : '')};
-    }),
+    explorerNote: /The explorer needs a running kernel/.test(document.body.innerText),
+    // the same figure twice on one page (myst-nb names an image file after its content)
+    repeatedImages: [...document.images].map(img => img.src).filter((src, i, all) => all.indexOf(src) !== i)
+                      .map(src => src.split('/').pop()),
+    // code output, tables and math wider than the text column (they would scroll or spill past its edge)
+    wide: [...document.querySelectorAll('article pre, article .cell_output, article table, article mjx-container')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+            .map(e => `${e.tagName.toLowerCase()}: ${e.innerText.slice(0, 50)}`),
+    articleOverflow: (() => { const a = document.querySelector('article');
+                              return a ? a.scrollWidth - a.clientWidth : 0; })(),
   };
 }"""
 AXE_RUN = """async () => {
@@ -126,12 +129,15 @@ def test_page_offline(context, doc):
         assert facts["title"].startswith(f"{number}. "), facts["title"]
     for alt in facts["figureAlts"]:
         assert len(alt.split()) >= 6 and not re.search(r"\.(png|svg|jpe?g)$", alt), f"figure alt text: {alt!r}"
-    # explorers: drawn from the embedded state, after a static figure, with a word on running them live
-    for explorer in facts["explorers"]:
-        assert explorer["drawn"]
-        assert explorer["staticFigureBefore"], "an explorer without a static figure before it"
-        assert explorer["howToRunLive"], "an explorer without a sentence on running it live"
+    # one figure per explorer: the page shows its static figure and says how to run it live (the
+    # ipywidgets explorer works with a kernel only, so the page does not embed it)
+    assert not facts["repeatedImages"], f"a figure shown twice: {facts['repeatedImages']}"
     if doc.startswith("chapters/"):
         assert facts["math"] > 0
+        assert facts["views"] == 0, "an ipywidgets explorer embedded in the page, where it cannot run"
+        assert facts["explorerNote"], "a chapter without the sentence on running its explorer live"
+    # nothing past the right edge of the text column
+    assert not facts["wide"], f"wider than the page: {facts['wide'][:3]}"
+    assert facts["articleOverflow"] <= 1, f"the page scrolls sideways by {facts['articleOverflow']} px"
     assert not violations, "axe-core: " + "; ".join(f"{v['impact']} {v['id']} ({v['help']}): {v['nodes']}"
                                                      for v in violations)
