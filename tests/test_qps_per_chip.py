@@ -9,6 +9,7 @@ from servingmath.analysis import qps_per_chip as q
 from servingmath.answers.qps_per_chip import usable_hbm_for_half_qps
 from servingmath.article import ARTICLE_INPUTS, SOURCE_INPUTS, claims
 from servingmath.core.symbols import B, G, HBM, N, P, T_step, b_kv, b_w, kv
+from servingmath.present import qps_per_chip as show
 from servingmath.widgets import qps_per_chip as views
 
 CHIPS = {"bf16": 16, "int8": 8, "int4": 4}
@@ -92,3 +93,28 @@ def test_answers_registered():
         assert sm.check(label, answer.value(), quiet=True)
     assert sm.check("minimum-topology-1", 32, quiet=True) and not sm.check("minimum-topology-1", 16, quiet=True)
     assert sm.check("critical-batch-2", 121.6, quiet=True)
+
+
+def test_capacity_of_a_load():
+    plans = {p: q.capacity(q.serving_row(p), 100) for p in ("bf16", "int8", "int4")}
+    assert {c.copies for c in plans.values()} == {24}
+    assert [c.chips for c in plans.values()] == [384, 192, 96]
+    assert plans["bf16"].dollars_per_hour == pytest.approx(384 * 1.2)
+    per_token = plans["bf16"].row.cost_per_million
+    assert plans["bf16"].cost_per_million_requests == pytest.approx(per_token * 512)
+    assert plans["int4"].cost_per_million_requests == pytest.approx(plans["bf16"].cost_per_million_requests / 4)
+    with pytest.raises(ValueError, match="^load:"):
+        q.capacity(q.serving_row("bf16"), 0)
+    with pytest.raises(ValueError, match="^row:"):
+        q.capacity(q.serving_row("bf16", context=2**19), 1)
+
+
+def test_tables_of_the_chapter_and_of_the_audit():
+    by_decode = {g: {p: q.serving_row(p, 8192, g) for p in ("bf16", "int8", "int4")} for g in (128, 512)}
+    decode = show.decode_table(by_decode)
+    assert decode.rows[1][1:4] == ["0.264", "0.528", "1.06"] and decode.rows[0][-1] == decode.rows[1][-1]
+    plan = show.capacity_table({p: q.capacity(q.serving_row(p), 100) for p in ("bf16", "int4")})
+    assert plan.rows[1][4] == "96" and plan.rows[0][6] == "$1,262.92"
+    (caption, audit), = show.audit_tables()
+    assert [r[0] for r in audit.rows] == ["the article", "the article's batch, its own step", "the source", "exact"]
+    assert audit.rows[0][3:6] == ["0.2686", "0.5371", "1.0742"] and audit.rows[2][3] == "0.2763"

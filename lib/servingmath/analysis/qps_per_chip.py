@@ -1,13 +1,15 @@
 """QPS per chip (chapter 06): requests per second per chip and dollars per million generated tokens for
-the HBM-full deployment of each precision on its smallest slice, over the context.
+the HBM-full deployment of each precision on its smallest slice, over the context; and the chips and
+dollars a load of requests takes.
 """
 
 from dataclasses import asdict, dataclass
+import math
 
 import numpy as np
 
 from ..core import formulas as f
-from ..core.checks import check_choice, check_count
+from ..core.checks import check_choice, check_count, check_number
 from ..core.hardware import PRESETS as CHIPS, Chip
 from ..core.models import PRESETS as MODELS, Model
 from ..core.precision import SERVING_PRECISIONS
@@ -44,6 +46,32 @@ def serving_row(precision: str = "bf16", context=8192, decode=512, chip: Chip = 
                       qps_per_chip=f.qps_per_chip(B=row["batch"], G=decode, N=row["chips"], T_step=row["step"]),
                       cost_per_million=(f.cost_per_million_tokens(U=1, c=chip.price_per_hour, r=rate)
                                         if chip.price_per_hour else None))
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """What serving ``load`` requests per second takes with the deployment of one ``ServingRow``."""
+
+    row: ServingRow
+    load: float                               # requests/s
+    copies: int                               # model copies: the load over one copy's requests/s, rounded up
+    chips: int
+    dollars_per_hour: float | None            # None without a price
+    cost_per_million_requests: float | None   # US dollars, chips busy all the time
+
+
+def capacity(row: ServingRow, load: float, chip: Chip = V5E) -> Capacity:
+    """Model copies, chips and dollars for ``load`` requests per second with ``row``'s deployment on ``chip``."""
+    load = check_number("load", load)
+    if row.batch < 1:
+        raise ValueError(f"row: not one sequence fits beside the {row.precision} weights on {row.chips} chips")
+    copies = math.ceil(load / f.decode_requests_per_s(B=row.batch, G=row.decode, T_step=row.step))
+    price = chip.price_per_hour
+    return Capacity(row=row, load=load, copies=copies, chips=copies * row.chips,
+                    dollars_per_hour=copies * row.chips * price if price else None,
+                    # a million requests cost what a million tokens would at a rate of QPS per chip
+                    cost_per_million_requests=(f.cost_per_million_tokens(U=1, c=price, r=row.qps_per_chip)
+                                               if price else None))
 
 
 @dataclass(frozen=True)
