@@ -11,7 +11,7 @@ from servingmath.analysis.hardware_choice import (TABLE, break_even_price, compa
                                                   operating_points, per_dollar, tie_prices, token_cost)
 from servingmath.article import claims
 from servingmath.core.hardware import PRESETS as CHIPS
-from servingmath.core.symbols import B, T_step, U, r
+from servingmath.core.symbols import B, C, T_step, U, c, r
 from servingmath.present.hardware_choice import per_dollar_table, tie_price_table
 from servingmath.widgets.hardware_choice import cost_view, explorer
 
@@ -51,6 +51,13 @@ def test_break_even_price_ties_with_v5e(chip, metric):
     price = break_even_price(chip, metric)
     key = f"{metric}_per_dollar"
     assert math.isclose(getattr(per_dollar(chip, price), key), getattr(per_dollar(V5E), key), rel_tol=1e-12)
+
+
+def test_the_chapters_tie_price_expression_gives_the_break_even_price():
+    target = sp.Symbol("target", positive=True)
+    (tie,) = sp.solve(sp.Eq(f.flops_per_dollar.expr, target), c)
+    v5e = per_dollar(V5E).flops_per_dollar
+    assert math.isclose(float(tie.subs({C: V6E.flops_bf16, target: v5e})), break_even_price(V6E, "flops"))
 
 
 def test_tie_prices_of_the_unpriced_chips():

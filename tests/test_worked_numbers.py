@@ -7,9 +7,10 @@ import sympy as sp
 
 import servingmath as sm
 from servingmath import formulas as f
-from servingmath.analysis.worked_numbers import kv_read_equals_weight_read, step_terms, worked_step
+from servingmath.analysis.worked_numbers import kv_read_equals_weight_read, roofline_step, step_terms, worked_step
 from servingmath.article import claims
-from servingmath.core.symbols import B
+from servingmath.core.symbols import B, N, T_step
+from servingmath.present.worked_numbers import audit_tables, memory_table, step_terms_table
 from servingmath.widgets.worked_numbers import explorer, step_view
 
 BS32 = dict(chip="tpu-v5e-article", weights="int8", kv_dtype="int8", context=8192, batch=32)
@@ -29,6 +30,35 @@ def test_the_max_in_the_step_is_flops_against_weight_read():
     assert set(mx.args) == {f.step_flops_time.expr, f.param_load_time.expr}
     assert sp.simplify(f.step_time.expr - f.kv_load_time.expr - mx) == 0
     assert sp.solve(sp.Eq(*mx.args), B) == [f.critical_batch.expr]
+
+
+def test_the_memory_bound_branch_and_the_chip_count_cancelling():
+    """The chapter's SymPy: substituting the weight read for the Max, and N leaving tokens/s/chip."""
+    flops, weights = f.step_flops_time.expr, f.param_load_time.expr
+    memory_bound = f.step_time.expr.subs(sp.Max(flops, weights), weights)
+    assert memory_bound != f.step_time.expr
+    assert sp.simplify(memory_bound - f.step_time_memory_bound.expr) == 0
+    per_chip = sp.simplify(f.tokens_per_s_per_chip.expr.subs(T_step, memory_bound))
+    assert N not in per_chip.free_symbols
+
+
+def test_the_chapters_memory_and_step_tables():
+    p = sm.plan(chips=8, **BS32, ici="ignore", reserve=0)
+    memory = memory_table(p)
+    assert "chips' worth of HBM   total / 16 GB         7.09" in memory and "8 chips (2x4)" in memory
+    assert "HBM left on it        activations, runtime  14.5 GB" in memory
+    steps = step_terms_table(step_terms(p), p)
+    assert steps.headers[-1] == "B = 32, N = 8" and "step          max(weights, FLOPs) + KV  17.4 ms" in steps
+
+
+def test_the_audit_takes_the_roundings_apart_one_input_at_a_time():
+    ((caption, text),) = audit_tables()
+    assert "one at a time" in caption and text.headers == ["inputs", "memory", "step", "tok/s/chip"]
+    rows = [r[1:] for r in text.rows]
+    assert rows[0] == ["111.9 GB", "17.28 ms", "231.5"] and rows[1] == ["", "17 ms", "235.3"]
+    assert rows[-2] == ["113.5 GB", "17.35 ms", "230.5"] and rows[-1][1:] == ["17.14 ms", "233.3"]
+    r = roofline_step(70e9, 160e3, 8.1e11, step=0.017)
+    assert r.step == 0.017 and math.isclose(r.tokens_per_s_per_chip, 32 / 8 / 0.017)
 
 
 def test_kv_read_equals_weight_read_at_the_kv_crossover_batch():

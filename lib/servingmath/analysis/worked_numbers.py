@@ -64,3 +64,24 @@ def kv_read_equals_weight_read(model: Model = LLAMA, context: int = 8192, weight
     """
     return f.kv_crossover_batch(P=model.decode_param_count, S=context, b_w=bytes_per_element(weights, "weights"),
                                 kv=model.kv_bytes_per_token(kv_dtype))
+
+
+@dataclass(frozen=True)
+class RooflineStep:
+    """A memory-bound decode step from given inputs (the audit changes them one at a time): bytes held, seconds,
+    tokens/s/chip."""
+
+    memory: float
+    step: float
+    tokens_per_s_per_chip: float
+
+
+def roofline_step(params: float, kv: float, hbm_bw: float, read: float | None = None, step: float | None = None,
+                  batch=32, context=8192, chips=8, b_w=1) -> RooflineStep:
+    """Memory of ``params`` weights and the caches, and the memory-bound step reading ``read`` of the weights (all,
+    unless given) at ``hbm_bw``; ``step`` overrides the step (a rounded step fed back into the throughput)."""
+    values = dict(B=batch, S=context, b_w=b_w, kv=kv)
+    if step is None:
+        step = f.step_time_memory_bound(N=chips, W_hbm=hbm_bw, P=params if read is None else read, **values)
+    return RooflineStep(memory=f.total_bytes(P=params, **values), step=step,
+                        tokens_per_s_per_chip=f.tokens_per_s_per_chip(B=batch, N=chips, T_step=step))
