@@ -24,7 +24,29 @@ DEFAULTS = dict(model="llama-3-70b", chip="tpu-v5e-article", weights="int8", kv_
 LLAMA, V5E, H100 = sm.get_model("llama-3-70b"), sm.get_chip("tpu-v5e-article"), sm.get_chip("h100")
 
 
+def _words(card: str) -> str:
+    """The plan card as one line (its results wrap at the page's width)."""
+    return " ".join(card.split())
+
+
 # --- the formulas of the chapter ---------------------------------------------------------------
+
+def test_the_step_is_the_kv_read_plus_the_larger_of_flops_and_weight_read():
+    parts = f.kv_load_time.expr + sp.Max(f.step_flops_time.expr, f.param_load_time.expr)
+    assert sp.simplify(f.step_time.expr - parts) == 0
+
+
+def test_batch_for_step_time_is_the_smaller_of_the_two_solved_bounds():
+    kv_read = f.kv_load_time.expr
+    roots = [sp.solve(sp.Eq(kv_read + term, T_step), B)[0] for term in (f.step_flops_time.expr, f.param_load_time.expr)]
+    assert f.batch_for_step_time.expr == sp.Min(*roots)
+
+
+@pytest.mark.parametrize("model, chip", [("llama-3-70b", "tpu-v5e"), ("llama-3.1-405b", "tpu-v5e-source"),
+                                         ("llama-3-8b", "h100")])
+def test_the_plan_card_fits_the_page(model, chip):
+    _, card = decision_framework(None, model=model, chip=chip, target_ms=15)
+    assert max(map(len, card.splitlines())) <= 80
 
 def test_batch_for_step_time_is_where_each_branch_of_the_step_meets_the_target():
     kv_read = f.kv_load_time.expr
@@ -78,19 +100,19 @@ def test_a_target_no_batch_meets_names_a_larger_slice():
     assert tp.batch_reason == "misses target" and not tp.meets_target
     assert tp.plan.batch == 1 and tp.step_at_one > 0.010
     assert tp.slice_meeting_target == 16
-    assert "no batch meets the target" in plan_card(tp, V5E)
+    assert "no batch meets the target" in _words(plan_card(tp, V5E))
 
 
 def test_a_target_no_slice_meets():
     tp = plan_for_target(1e-4, **DEFAULTS)
     assert tp.slice_meeting_target is None
-    assert "no slice of this chip is fast enough" in plan_card(tp, V5E)
+    assert "no slice of this chip is fast enough" in _words(plan_card(tp, V5E))
 
 
 def test_a_deployment_that_does_not_fit_gives_a_card_not_an_error():
     tp = plan_for_target(0.015, model="llama-3-70b", chip="tpu-v5e-article", chips=4, weights="bf16", reserve=0)
     assert tp.batch_reason == "does not fit" and not tp.plan.fits
-    assert "does not fit" in plan_card(tp, V5E)
+    assert "does not fit" in _words(plan_card(tp, V5E))
     drawing, text = decision_framework(None, chips=4, weights="bf16", kv_dtype="bf16")
     assert "does not fit" in text
     assert drawing.art["note"].get_text().startswith(f"does not fit: needs {tp.plan.bytes_needed / 1e9:.1f} GB, has ")

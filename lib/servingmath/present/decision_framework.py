@@ -1,9 +1,11 @@
 """Chapter 11's words: the plan card, the figure's title and note, the recipe's table (from ``analysis``)."""
 
+import textwrap
+
 from ..analysis.framework import TargetedPlan
 from ..analysis.plan import Plan
 from ..core.hardware import Chip
-from .tables import fit_message, table
+from .tables import Table, fit_message, table
 from .units import duration, gb, ms, num
 
 #: Where each step of the framework is derived (chapter files, for the card's last column).
@@ -37,9 +39,13 @@ def slice_name(chip: Chip, chips: int) -> str:
     return f"{name} ({shape})" if shape else name
 
 
+#: Characters a line of the plan card holds (the page's monospace width); longer results wrap under themselves.
+CARD_WIDTH = 80
+
+
 def _line(label: str, text: str, chapters: str = "") -> str:
     head = f"{label} ({chapters})" if chapters else label
-    return f"{head:<19}{text}"
+    return textwrap.fill(f"{head:<19}{text}", CARD_WIDTH, subsequent_indent=" " * 19)
 
 
 def plan_card(tp: TargetedPlan, chip: Chip) -> str:
@@ -49,9 +55,10 @@ def plan_card(tp: TargetedPlan, chip: Chip) -> str:
     """
     p, ici = tp.plan, tp.ici
     target = "no latency target" if tp.target_s is None else f"target {ms(tp.target_s)} per output token"
-    lines = [f"PLAN  {p.model} on {chip.label}: {slice_name(chip, p.chips)}",
-             f"      weights {p.weights}, KV {p.kv_dtype}, FLOPs {p.compute}; context {p.context:,}; decode {p.decode:,}",
-             f"      {target}",
+    lines = [textwrap.fill(f"PLAN  {p.model} on {chip.label}: {slice_name(chip, p.chips)}", CARD_WIDTH,
+                           subsequent_indent=" " * 6),
+             f"      weights {p.weights}, KV {p.kv_dtype}, FLOPs {p.compute}; context {p.context:,}",
+             f"      decode {p.decode:,}; {target}",
              "step (chapters)    result"]
     regime = "compute" if p.critical_batch < 1 else "memory"
     lines.append(_line("1 B_crit", f"{num(p.critical_batch)} sequences; a smaller batch is {regime}-bound",
@@ -153,9 +160,17 @@ def recipe_rows(steps: list, chip: Chip) -> list:
     return rows
 
 
-def recipe_table(steps: list, chip: Chip) -> str:
+def recipe_table(steps: list, chip: Chip) -> Table:
     """The recipe side by side: two lines per step, the article's and the corrected one."""
     rows = []
     for step, article_rule, article_value, rule, value in recipe_rows(steps, chip):
         rows += [(step, "article", article_rule, article_value), ("", "corrected", rule, value)]
     return table(rows, ("step", "recipe", "formula", "gives"))
+
+
+def tradeoff_table(rows: list) -> Table:
+    """The source's tradeoff example, one line per ``TradeoffRow``: the full batch and the code's."""
+    return table([(f"{r.context:,}", r.max_batch, ms(r.latency_1), ms(r.latency_max), f"{r.tokens_per_ms_per_chip:.2f}",
+                   "KV" if r.kv_over_flops else "FLOPs", r.snippet_batch, ms(r.snippet_latency)) for r in rows],
+                 ("context S", "max B", "latency B=1", "latency max B", "tokens/ms/chip at max B",
+                  "larger at max B", "code's max B", "code's latency"))
