@@ -5,11 +5,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sympy as sp
 
 import servingmath as sm
 from servingmath.analysis import reality_check as rc
+from servingmath import formulas as f
+from servingmath.analysis.minimum_topology import topology_row
+from servingmath.analysis.worked_numbers import worked_step
 from servingmath.answers import answers
+from servingmath.core.symbols import B, K, N, W_hbm, w_s
 from servingmath.data import measured
+from servingmath.present import reality_check as words
 from servingmath.present.reality_check import decomposition_text
 from servingmath.widgets import reality_check as views
 
@@ -138,3 +144,37 @@ def test_read_loads_a_file_like_table(tmp_path):
     assert measured.read(empty)["batch"].size == 0
     with pytest.raises(ValueError, match="^path:"):
         measured.read(tmp_path / "missing.csv")
+
+
+def test_the_saturation_batch_the_chapter_solves_is_the_library_formula():
+    solved = sp.solve(sp.Eq(W_hbm, w_s * B * K / N), B)[0]
+    assert sp.simplify(solved - f.attention_saturation_batch.expr) == 0
+
+
+def test_peaks_are_the_calibration_fractions():
+    by_key = {p.key: p for p in rc.peaks()}
+    eff = rc.efficiency("peaks")
+    assert by_key["hbm_read_sum"].efficiency == pytest.approx(eff.hbm)
+    assert by_key["matmul_fp8"].efficiency == pytest.approx(eff.flops_fp8)
+    assert all(p.low <= p.median <= p.high < p.datasheet for p in by_key.values())
+
+
+def test_full_model_comparison_is_the_prediction():
+    m = rc.full_model_comparison()
+    assert np.array_equal(m.predicted["calibrated"], rc.full_model_prediction("calibrated")[1])
+    assert np.all(np.abs(m.error()) < 0.1) and np.all(m.predicted["ideal"] < m.measured)
+
+
+def test_v5e_steps_are_the_chapters_steps_recalibrated():
+    steps = {s.label: s for s in rc.v5e_steps()}
+    assert len(steps) == 4
+    assert steps["BS=32, int8, 2x4"].ideal.step_time_s == pytest.approx(worked_step().terms.step, rel=1e-12)
+    for precision, mesh in (("bf16", "4x4"), ("int8", "2x4"), ("int4", "2x2")):
+        row, s = topology_row(precision), steps[f"HBM full, {precision}, {mesh}"]
+        assert (row.chips, row.batch) == (s.ideal.chips, s.ideal.batch) == (s.calibrated.chips, s.calibrated.batch)
+        assert s.ideal.step_time_s == pytest.approx(row.step, rel=1e-12)
+    for s in steps.values():
+        assert s.calibrated.efficiency_measured_on == "h100" and s.ideal.efficiency == "ideal"
+        assert 1.1 < s.step_ratio < 1.35 and s.throughput_ratio == pytest.approx(1 / s.step_ratio)
+    table = words.v5e_table(list(steps.values()))
+    assert len(table.rows) == 4 and table.html.startswith('<table class="sm-table">')

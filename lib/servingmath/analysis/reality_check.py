@@ -4,7 +4,8 @@ Three predictors of a decode step (``PREDICTORS``): the datasheet roofline, the 
 peaks, and the calibrated model. Here they are judged on the decode-step grid of one layer
 (``grid_errors``, ``ratio_matrix``), on the whole model (``full_model_prediction``), on one measured
 step split into parts (``point``), on the matmul batch sweep (``matmul_sweep``) and, through the
-planner, on public serving numbers (``public_comparison``).
+planner, on public serving numbers (``public_comparison``); ``v5e_steps`` carries the H100's fractions
+over to the TPU v5e steps of chapters 03-07.
 """
 
 from dataclasses import dataclass
@@ -17,12 +18,36 @@ from ..calibration.fit import H100, LLAMA, SWEEP_D, SWEEP_F, peak_efficiency, sw
 from ..core import formulas as f
 from ..core.hardware import PRESETS as CHIPS, Chip
 from ..core.precision import bytes_per_element
-from ..data.measured import decode_grid, full_model, over_runs, public_model, public_serving
-from .plan import Plan, plan
+from ..core.models import PRESETS as MODELS, Model
+from ..data.measured import decode_grid, full_model, over_runs, peak_spread, public_model, public_serving
+from .plan import ARTICLE_MODE, Plan, plan
 
 #: The predictors of a decode step, and what each is.
 PREDICTORS = {"ideal": "datasheet roofline", "peaks": "datasheet x measured peaks",
               "calibrated": "calibrated model"}
+
+
+@dataclass(frozen=True)
+class Peak:
+    """One peak experiment over the three runs against the datasheet figure it measures."""
+
+    key: str                   # the experiment (``measured.peaks``)
+    datasheet: float
+    median: float
+    low: float
+    high: float
+
+    @property
+    def efficiency(self) -> float:
+        """The median as a fraction of the datasheet."""
+        return self.median / self.datasheet
+
+
+def peaks(chip: Chip = H100) -> list:
+    """The streaming read, the copy and the large bf16 and fp8 matmuls, each against ``chip``'s datasheet."""
+    sheet = {"hbm_read_sum": chip.hbm_bw, "hbm_copy": chip.hbm_bw, "matmul_bf16": chip.flops_bf16,
+             "matmul_fp8": chip.flops("fp8")}
+    return [Peak(key, peak, *peak_spread(key)) for key, peak in sheet.items()]
 
 
 def efficiency(predictor: str) -> Efficiency:
@@ -100,6 +125,26 @@ def full_model_prediction(predictor: str = "calibrated") -> tuple:
     pred = predict(predictor, data["batch"], data["context"], data["params"], bytes_per_element("fp8"), kv,
                    LLAMA.kv_heads, 1, compute="fp8")
     return data, np.asarray(pred, dtype=float)
+
+
+@dataclass(frozen=True)
+class FullModel:
+    """The whole fp8 model on one H100 at each measured (batch, context), and each predictor's step."""
+
+    batch: np.ndarray
+    context: np.ndarray
+    measured: np.ndarray       # seconds per step
+    predicted: dict            # predictor -> seconds per step
+
+    def error(self, predictor: str = "calibrated") -> np.ndarray:
+        """predicted / measured - 1 at each point."""
+        return self.predicted[predictor] / self.measured - 1
+
+
+def full_model_comparison() -> FullModel:
+    data = full_model()
+    return FullModel(batch=data["batch"], context=data["context"], measured=data["time_s"],
+                     predicted={k: full_model_prediction(k)[1] for k in PREDICTORS})
 
 
 # --- The decode grid as a matrix, and one measured step in parts -----------------------------------------
@@ -351,3 +396,45 @@ def public_fractions(results: list) -> PublicGap:
     return PublicGap(ids=tuple(r.row["id"] for r in results), ideal=ideal, calibrated=calibrated,
                      ideal_median=float(np.median(ideal)), ideal_range=(float(ideal.min()), float(ideal.max())),
                      calibrated_median=float(np.median(calibrated)))
+
+
+# --- The H100's fractions on the TPU v5e steps of chapters 03-07 ------------------------------------------
+
+#: The v5e decode steps of chapters 03-07 at 8,192 tokens (the article's chip constants, HBM filled to the
+#: last byte, no collectives): label -> (the chapters that time it, the plan's slice, formats and batch).
+V5E_STEPS = {
+    "BS=32, int8, 2x4": ("03", dict(chips=8, weights="int8", batch=32)),
+    "HBM full, bf16, 4x4": ("05-07", dict(chips=16, weights="bf16", batch="max")),
+    "HBM full, int8, 2x4": ("05-06", dict(chips=8, weights="int8", batch="max")),
+    "HBM full, int4, 2x2": ("05-06", dict(chips=4, weights="int4", batch="max")),
+}
+
+
+@dataclass(frozen=True)
+class Recalibrated:
+    """One decode step planned on the datasheet roofline and with the H100's measured fractions."""
+
+    label: str
+    chapters: str
+    ideal: Plan
+    calibrated: Plan
+
+    @property
+    def step_ratio(self) -> float:
+        """Calibrated step over the roofline step."""
+        return self.calibrated.step_time_s / self.ideal.step_time_s
+
+    @property
+    def throughput_ratio(self) -> float:
+        """Calibrated tokens/s/chip over the roofline's."""
+        return self.calibrated.tokens_per_s_per_chip / self.ideal.tokens_per_s_per_chip
+
+
+def v5e_steps(chip: Chip = CHIPS["tpu-v5e-article"], model: Model = MODELS["llama-3-70b"], context=8192) -> list:
+    """The steps of ``V5E_STEPS`` (KV cache in the weights' format, bf16 FLOPs), ideal and ``efficiency="measured"``."""
+    out = []
+    for label, (chapters, setup) in V5E_STEPS.items():
+        ideal, calibrated = (plan(model, chip, context=context, efficiency=mode, **setup, **ARTICLE_MODE)
+                             for mode in ("ideal", "measured"))
+        out.append(Recalibrated(label, chapters, ideal, calibrated))
+    return out
