@@ -6,9 +6,10 @@ import sympy as sp
 
 import servingmath as sm
 from servingmath import formulas as f
-from servingmath.analysis.prefill import attention_crossover, measured_prefill_mfu, prefill_curves, prefill_numbers
+from servingmath.analysis.prefill import (attention_crossover, chunked_prefill, continuous_batch, measured_prefill_mfu,
+                                          prefill_curves, prefill_numbers)
 from servingmath.article import claims
-from servingmath.core.symbols import C, MFU, N, T_prefill, T_step
+from servingmath.core.symbols import C, MFU, N, P, T, T_prefill, T_step, W_hbm, b_w
 from servingmath.data import measured
 from servingmath.figures.prefill import draw_measured_mfu
 from servingmath.present.prefill import measured_text
@@ -118,3 +119,35 @@ def test_answers_check():
     assert sm.check("prefill-2", 107654, quiet=True)
     assert sm.check("prefill-1", 0.245, quiet=True)
     assert not sm.check("prefill-1", 0.917, quiet=True)
+
+
+def test_the_settled_batch_obeys_littles_law_and_every_token_comes_out():
+    for rate in (0.5, 2, 4):
+        c = continuous_batch(rate, decode=512, chips=16)
+        assert c.batch == pytest.approx(rate * 512 * c.step_time, rel=1e-12)
+        assert c.tokens_per_s_per_chip == pytest.approx(rate * 512 / 16, rel=1e-12)
+    assert continuous_batch(3).batch == pytest.approx(24.16, abs=0.01) and continuous_batch(3).max_batch == 42
+    with pytest.raises(ValueError, match="rate"):
+        continuous_batch(100)
+    with pytest.raises(ValueError, match="rate"):
+        continuous_batch(-1)
+
+
+def test_a_chunk_up_to_the_critical_batch_rides_free():
+    free = chunked_prefill(512).free_chunk
+    assert free == pytest.approx(f.critical_batch(C=V5E.flops_bf16, W_hbm=V5E.hbm_bw, b_w=2) - 32, rel=1e-12)
+    at_free = chunked_prefill(int(free))
+    assert at_free.rise == 0 and at_free.steps == 39
+    c = chunked_prefill(512)
+    assert c.steps == 16 and c.rise == pytest.approx(0.01326, rel=1e-3)
+    assert c.prefill_time == pytest.approx(16 * c.step_time_chunked)
+    with pytest.raises(ValueError, match="chunk"):
+        chunked_prefill(0)
+
+
+def test_the_derivations_the_chapter_shows():
+    crossover = sp.solve(sp.Eq(2 * T * P / (N * C), P * b_w / (N * W_hbm)), T)[0]
+    assert sp.simplify(crossover - f.critical_batch.expr) == 0
+    demand = f.sequences_finished_per_step.expr * T_prefill / T_step
+    assert sp.simplify(demand - f.prefill_decode_ratio.expr) == 0
+    assert sp.simplify(f.prefill_matmul_flops.expr / (N * C * MFU) - f.prefill_time.expr) == 0

@@ -10,7 +10,7 @@ import numpy as np
 import sympy as sp
 
 from ..core import formulas as f
-from ..core.checks import check_count, check_fraction
+from ..core.checks import check_count, check_fraction, check_number
 from ..core.hardware import PRESETS as CHIPS, Chip
 from ..core.models import PRESETS as MODELS, Model
 from ..core.precision import bytes_per_element
@@ -166,3 +166,72 @@ def measured_prefill_mfu(chip: Chip = H100) -> MeasuredMfu:
                        high=stack.max(axis=0), matmul_median=np.median(np.vstack(list(matmul_only.values())), axis=0),
                        critical_batch=f.critical_batch(C=chip.flops_bf16, W_hbm=chip.hbm_bw,
                                                        b_w=bytes_per_element("bf16")))
+
+
+def _decode_inputs(model: Model, chip: Chip, chips: int, context: int, weights: str) -> dict:
+    """The decode step's inputs on ``chips`` chips (the weights it reads leave out the input embedding)."""
+    return dict(N=chips, P=model.decode_param_count, S=context, W_hbm=chip.hbm_bw,
+                b_w=bytes_per_element(weights, "weights"), kv=model.kv_bytes_per_token(weights))
+
+
+@dataclass(frozen=True)
+class ContinuousBatch:
+    """A continuously batched decode server in the steady state at an arrival rate (Little's law)."""
+
+    rate: float                  # requests arriving per second
+    decode: int                  # tokens each request generates (G)
+    chips: int
+    batch: float                 # sequences in flight: rate x G x the step they make
+    step_time: float             # the memory-bound step at that batch
+    tokens_per_s_per_chip: float
+    max_batch: int               # most sequences whose caches fit beside the weights
+
+
+def continuous_batch(rate: float, decode: int = 512, chips: int = 16, context: int = 8192, weights="bf16",
+                     model: Model = LLAMA, chip: Chip = V5E) -> ContinuousBatch:
+    """The batch a decode server settles at when ``rate`` requests/s arrive, each decoding ``decode`` tokens."""
+    inputs = _decode_inputs(model, chip, chip.check_slice(chips), check_count("context", context), weights)
+    batch = f.continuous_batch(G=check_count("decode", decode), lam=check_number("rate", rate), **inputs)
+    if not 0 < batch < float("inf"):
+        raise ValueError(f"rate: {rate} requests/s outruns the decode server (its KV read alone exceeds the step)")
+    step = f.step_time_memory_bound(B=batch, **inputs)
+    held = f.max_batch(HBM=chip.hbm_bytes, N=inputs["N"], P=model.param_count, S=context, b_w=inputs["b_w"],
+                       kv=inputs["kv"])
+    return ContinuousBatch(rate=rate, decode=decode, chips=chips, batch=batch, step_time=step,
+                           tokens_per_s_per_chip=f.tokens_per_s_per_chip(B=batch, N=chips, T_step=step),
+                           max_batch=int(held))
+
+
+@dataclass(frozen=True)
+class ChunkedPrefill:
+    """A prompt prefilled in chunks that ride along a decode batch's steps."""
+
+    chunk: int                   # prompt tokens per decode step (T_c)
+    prompt: int
+    batch: int
+    free_chunk: float            # the largest chunk that leaves the step as it was
+    step_time: float             # the decode step without a chunk
+    step_time_chunked: float     # with one chunk
+    steps: int                   # decode steps the prompt takes
+
+    @property
+    def rise(self) -> float:
+        """How much longer every decode step of the batch takes while it carries the chunk."""
+        return self.step_time_chunked - self.step_time
+
+    @property
+    def prefill_time(self) -> float:
+        """Wall-clock time until the prompt's last chunk is done."""
+        return self.steps * self.step_time_chunked
+
+
+def chunked_prefill(chunk: int, batch: int = 32, prompt: int = 8192, chips: int = 16, context: int = 8192,
+                    weights="bf16", model: Model = LLAMA, chip: Chip = V5E) -> ChunkedPrefill:
+    """A ``prompt``-token prefill split into chunks of ``chunk`` tokens riding along a batch of ``batch``."""
+    inputs = _decode_inputs(model, chip, chip.check_slice(chips), check_count("context", context), weights)
+    batch, chunk, prompt = check_count("batch", batch), check_count("chunk", chunk), check_count("prompt", prompt)
+    step = dict(B=batch, C=chip.flops_bf16, **inputs)
+    return ChunkedPrefill(chunk=chunk, prompt=prompt, batch=batch,
+                          free_chunk=f.free_chunk(B=batch, C=chip.flops_bf16, W_hbm=chip.hbm_bw, b_w=inputs["b_w"]),
+                          step_time=f.step_time(**step), step_time_chunked=f.step_time_chunked(T_c=chunk, **step),
+                          steps=int(f.chunked_prefill_steps(T=prompt, T_c=chunk)))
