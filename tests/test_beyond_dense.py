@@ -10,9 +10,10 @@ import servingmath as sm
 from servingmath import formulas as f
 from servingmath.analysis import beyond_dense as bd
 from servingmath.answers import answers
-from servingmath.core.symbols import B, E, k
+from servingmath.core.symbols import B, C, E, L_e, P_dense, P_e, k
 from servingmath.figures import png
 from servingmath.present import beyond_dense as words
+from servingmath.present.tables import Table
 from servingmath.widgets import beyond_dense as views
 
 MIXTRAL, DEEPSEEK, QWEN = (sm.get_model(n) for n in ("mixtral-8x7b", "deepseek-v3", "qwen3-235b-a22b"))
@@ -69,6 +70,15 @@ def test_the_derivation_of_the_chapter_matches_the_library():
     assert sp.simplify(E * (1 - miss_one**B) - library) == 0
     series = sp.series(library, k, 0, 3).removeO()
     assert sp.simplify(series - (B * k - B * (B - 1) * k**2 / (2 * E))) == 0
+
+
+def test_the_critical_gap_rescales_to_b_minus_b_all_plus_c_q_to_the_b():
+    """The identity chapter 13 shows before solving with Lambert's W."""
+    q = sp.Symbol("q", positive=True)
+    gap = f.moe_critical_batch_gap.expr.subs(sp.Max(0, 1 - k / E), q)
+    all_experts = f.moe_critical_batch_all_experts.expr
+    c = all_experts * L_e * E * P_e / (P_dense + L_e * E * P_e)
+    assert sp.simplify(gap * C / (2 * (P_dense + L_e * k * P_e)) - (B - all_experts + c * q**B)) == 0
 
 
 def test_touched_rows_rise_to_every_expert():
@@ -152,15 +162,21 @@ def test_tables_fit_the_page():
     plans = [sm.plan("deepseek-v3", "h200", weights="fp8", compute="fp8", kv_dtype="bf16"),
              sm.plan("deepseek-v3", "h200", chips=8, weights="bf16", kv_dtype="bf16"),
              sm.plan("qwen3-235b-a22b", "tpu-v5e", weights="int8", compute="int8", kv_dtype="bf16")]
-    texts = [words.params_table([bd.param_split(m) for m in bd.MOE_MODELS.values()]),
-             words.touched_table(bd.touched_rows(DEEPSEEK, "fp8"), "fp8"),
-             words.critical_table([bd.critical_batch(m, c, bd.eight_bit(c)) for m in bd.MOE_MODELS.values()
-                                   for c in bd.CHAPTER_CHIPS.values()]),
-             words.mla_table(bd.mla_cache()), words.window_table([bd.window_cache(GPTOSS), bd.window_cache(GEMMA)]),
-             words.plans_table(plans), words.plan_warnings(plans), words.step_text(bd.decode_step())]
-    for text in texts:
+    tables = [words.params_table([bd.param_split(m) for m in bd.MOE_MODELS.values()]),
+              words.touched_table(bd.touched_rows(DEEPSEEK, "fp8"), "fp8"),
+              words.critical_table([bd.critical_batch(m, c, bd.eight_bit(c)) for m in bd.MOE_MODELS.values()
+                                    for c in bd.CHAPTER_CHIPS.values()]),
+              words.mla_table(bd.mla_cache()), words.window_table([bd.window_cache(GPTOSS), bd.window_cache(GEMMA)]),
+              words.plans_table(plans), words.plan_warnings(plans)]
+    for t in tables:   # the page renders them as HTML tables, which wrap
+        assert isinstance(t, Table) and t.html.startswith("<table") and t.rows
+    assert words.WIDTH == 80
+    for model in bd.MOE_MODELS.values():   # the explorer's text is plain: it must fit the page as it is
+        text = words.step_text(bd.decode_step(model, V5P, "int8", context=1024, batch=4096))
         assert max(len(line) for line in text.splitlines()) <= words.WIDTH, text
-    assert "no" in words.plans_table(plans).splitlines()[3]   # the bf16 deployment does not fit
+    assert max(len(line) for line in words.step_text(bd.decode_step()).splitlines()) <= words.WIDTH
+    assert tables[-2].rows[1][4] == "no"   # the bf16 deployment does not fit
+    assert len(tables[-1].rows) == len({w for p in plans for w in p.warnings})
 
 
 # --- the explorer ---------------------------------------------------------------------------------

@@ -1,24 +1,25 @@
 """Chapter 13 in words: the tables of MoE, MLA and sliding-window models, and the explorer's titles and text.
 
-Every line stays within ``WIDTH`` characters, so a table fits the page.
+Tables are ``Table``s (rendered HTML on the page, which wraps); every line of plain text stays within
+``WIDTH`` characters.
 """
 
 import textwrap
 
 from ..analysis.beyond_dense import CriticalBatch, DecodeStep, MlaCache, ParamSplit, TouchedRow, WindowCache
 from ..analysis.plan import Plan
-from .tables import table
+from .tables import Table, table
 from .units import duration, gb, num
 
-#: The widest line a table or text of the chapter prints.
-WIDTH = 110
+#: The widest line of plain text the chapter prints (the page's monospace width).
+WIDTH = 80
 
 
 def _billions(params: int) -> str:
     return f"{params / 1e9:,.1f}e9"
 
 
-def params_table(splits: list[ParamSplit]) -> str:
+def params_table(splits: list[ParamSplit]) -> Table:
     """Total against active parameters of each MoE model."""
     rows = [(s.model.name, f"{s.model.experts} / {s.model.experts_per_token}", f"{s.model.moe_layers} of {s.model.layers}",
              _billions(s.total), _billions(s.active), _billions(s.dense), f"{s.total_over_active:.1f}",
@@ -27,7 +28,7 @@ def params_table(splits: list[ParamSplit]) -> str:
                         "P_act / P"))
 
 
-def touched_table(rows: list[TouchedRow], weights: str) -> str:
+def touched_table(rows: list[TouchedRow], weights: str) -> Table:
     """The experts a decode batch touches and the weight bytes it reads, batch by batch."""
     lines = [(r.batch, f"{r.touched:.1f}", f"{r.touched_share:.1%}", gb(r.read), f"{r.read_share:.1%}", gb(r.per_token))
              for r in rows]
@@ -35,7 +36,7 @@ def touched_table(rows: list[TouchedRow], weights: str) -> str:
                          "read per token"))
 
 
-def critical_table(results: list[CriticalBatch]) -> str:
+def critical_table(results: list[CriticalBatch]) -> Table:
     """The MoE critical batch of each model on each chip, beside the dense one, in the chips' 8-bit formats.
 
     ``results`` holds one ``CriticalBatch`` per (model, chip); models are rows, chips columns.
@@ -51,7 +52,7 @@ def critical_table(results: list[CriticalBatch]) -> str:
     return table(rows, head)
 
 
-def mla_table(m: MlaCache) -> str:
+def mla_table(m: MlaCache) -> Table:
     """MLA's latent cache per token against the per-head cache and a calculator's reading of the config."""
     model = m.model
     rows = [
@@ -65,7 +66,7 @@ def mla_table(m: MlaCache) -> str:
     return table(rows, ("KV cache", "elements per token", f"bytes per token ({m.dtype})", "x latent"))
 
 
-def window_table(caches: list[WindowCache]) -> str:
+def window_table(caches: list[WindowCache]) -> Table:
     """One sequence's KV cache over the context, windowed against full attention, for each model."""
     head = ("context S",) + tuple(h for c in caches for h in (f"{c.model.name}", "vs full"))
     rows = []
@@ -83,7 +84,7 @@ def window_note(c: WindowCache) -> str:
             f"KV {c.dtype}")
 
 
-def plans_table(plans: list[Plan]) -> str:
+def plans_table(plans: list[Plan]) -> Table:
     """Deployments side by side: chips, formats of the weights and FLOPs, batch, memory, the weights a step
     reads, step and throughput (the KV format, the same for all, is left to the text)."""
     rows = []
@@ -97,10 +98,9 @@ def plans_table(plans: list[Plan]) -> str:
                         "B_crit", "tok/s/chip"))
 
 
-def plan_warnings(plans: list[Plan]) -> str:
-    """The plans' warnings, each once, wrapped to the page."""
-    seen = list(dict.fromkeys(w for p in plans for w in p.warnings))
-    return "\n".join(textwrap.fill(w, WIDTH, initial_indent="- ", subsequent_indent="  ") for w in seen)
+def plan_warnings(plans: list[Plan]) -> Table:
+    """The plans' warnings, each once, as a table of one column."""
+    return table([(w,) for w in dict.fromkeys(w for p in plans for w in p.warnings)], ("what the plans assume",))
 
 
 # --- the explorer -------------------------------------------------------------------------------------
@@ -126,16 +126,18 @@ def gb_tick_labels(ticks) -> list:
 
 
 def step_text(r: DecodeStep) -> str:
+    """The explorer's numbers, a few short lines (wrapped to ``WIDTH``)."""
     c = r.critical
     lines = [
-        f"{r.model.name} on {r.chips} x {r.chip.name}; weights {r.weights}, KV {r.kv_dtype}, FLOPs {r.compute}; "
-        f"context {r.context:,}, batch {r.batch:,}",
-        f"experts touched per MoE layer: {r.touched:.1f} of {r.model.experts} "
-        f"(k = {r.model.experts_per_token} per token; balanced, independent router)",
-        f"weights read per step: {gb(r.read_at)} of {gb(r.all_bytes)} "
-        f"(active only: {gb(r.active_bytes)}; outside the experts: {gb(r.dense_bytes)})",
+        f"{r.model.name} on {r.chips} x {r.chip.name}; context {r.context:,}, batch {r.batch:,}",
+        f"weights {r.weights}, KV {r.kv_dtype}, FLOPs {r.compute}",
+        f"experts touched per MoE layer: {r.touched:.1f} of {r.model.experts}, "
+        f"k = {r.model.experts_per_token} per token, balanced router",
+        f"weights read per step: {gb(r.read_at)} of {gb(r.all_bytes)}",
+        f"  (active only: {gb(r.active_bytes)}; outside the experts: {gb(r.dense_bytes)})",
         f"step: KV {duration(r.kv_time)} + max(weights {duration(r.weight_time)}, FLOPs {duration(r.flops_time)}) "
-        f"+ ICI {duration(r.ici_time)} = {duration(r.step_time)}, {r.bound}-bound",
+        f"+ ICI {duration(r.ici_time)}",
+        f"  = {duration(r.step_time)}, {r.bound}-bound",
         f"critical batch: {num(c.moe)} (a dense model: {num(c.dense)}, x {c.ratio:.1f})",
     ]
-    return "\n".join(lines)
+    return "\n".join(textwrap.fill(line, WIDTH, subsequent_indent="  ") for line in lines)
