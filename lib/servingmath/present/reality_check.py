@@ -7,7 +7,7 @@ from ..analysis.reality_check import PREDICTORS, DecodePoint, FullModel, GridCom
 from ..calibration import Efficiency
 from ..calibration.fit import FEW_STREAMS, FLAT_BATCHES
 from .tables import Table, table
-from .units import gb_gib, ms, num
+from .units import ms, num
 
 #: What each peak experiment measures (``analysis.reality_check.peaks``).
 PEAK_LABELS = {"hbm_read_sum": "HBM, streaming read (B/s)", "hbm_copy": "HBM, copy (B/s)",
@@ -16,13 +16,6 @@ PEAK_LABELS = {"hbm_read_sum": "HBM, streaming read (B/s)", "hbm_copy": "HBM, co
 #: How the decomposition names each predictor's bar (in ``PREDICTORS`` order), and the measured one.
 ROW_LABELS = {"ideal": "datasheet roofline", "peaks": "x measured peaks", "calibrated": "calibrated model",
               "measured": "measured"}
-
-
-def machines_table(envs: dict) -> Table:
-    """The GPU of each run (``{run: measured.env(run)}``)."""
-    rows = [(run, e["name"], e["sm_count"], gb_gib(e["memory_bytes"]), e["torch"], e["when"][:10])
-            for run, e in envs.items()]
-    return table(rows, ("run", "GPU", "SMs", "memory CUDA reports", "PyTorch", "date"))
 
 
 def peaks_table(peaks: list) -> Table:
