@@ -9,6 +9,7 @@ from servingmath.analysis.doubling_topology import at_max_batch, doubling, super
 from servingmath.answers import answers, check
 from servingmath.article import claims
 from servingmath.core.symbols import B, N, S, T_step, kv
+from servingmath.present import doubling_topology as show
 from servingmath.widgets.doubling_topology import explorer, throughput_vs_chips
 
 LLAMA, V5E = sm.get_model("llama-3-70b"), sm.get_chip("tpu-v5e-article")
@@ -42,6 +43,14 @@ def test_superlinear_chips_is_where_the_filling_batch_reaches_the_critical_batch
     ceiling = f.tokens_per_s_per_chip_compute_bound(C=args["C"], P=args["P"], S=8192, W_hbm=args["W_hbm"],
                                                     kv=args["kv"])
     assert full == pytest.approx(ceiling)
+    fill = f.kv_room.expr / (S * kv)
+    assert sp.simplify(sp.solve(sp.Eq(fill, f.critical_batch.expr), N)[0] - f.superlinear_chips.expr) == 0
+
+
+def test_the_compute_bound_ceiling_is_the_rate_at_the_kv_read_plus_the_flops():
+    step = f.kv_load_time.expr + f.step_flops_time.expr
+    rate = f.tokens_per_s_per_chip.expr.subs(T_step, step)
+    assert sp.simplify(rate - f.tokens_per_s_per_chip_compute_bound.expr) == 0
 
 
 def test_doubling_claims():
@@ -92,6 +101,7 @@ def test_figure_updates_in_place_and_reports():
     assert "int4" in text2
     _, text3 = throughput_vs_chips(drawing, weights="bf16", chips=8)
     assert "no sequence fits (the weights overflow HBM by 13.1 GB)" in text3
+    assert max(len(line) for t in (text, text2, text3) for line in t.splitlines()) <= 80
 
 
 def test_explorer_has_the_chapters_controls():
@@ -115,3 +125,14 @@ def test_answers_check():
         assert check(label, value, quiet=True) and not check(label, value * 1.2, quiet=True)
     assert table["doubling-topology-2"].value() == pytest.approx(14.6, abs=0.05)
     assert table["doubling-topology-3"].value() == pytest.approx(26.5, abs=0.05)
+
+
+def test_tables_of_the_chapter():
+    rooms = show.rooms_table({n: at_max_batch(n, "bf16") for n in (16, 32)}, V5E)
+    assert [r[2:] for r in rooms.rows] == [["114.9 GB", "42"], ["370.9 GB", "138"]]
+    limits = show.limits_table({d: superlinear_limit(d) for d in ("bf16", "int8", "int4")}, V5E)
+    assert [r[2] for r in limits.rows] == ["49.6", "14.6", "4.76"]
+    configs = (("bf16", 16), ("bf16", 32), ("int8", 8), ("int8", 16))
+    table = show.doubling_table({(d, n): at_max_batch(n, d) for d, n in configs}, V5E)
+    assert [r[4] for r in table.rows] == ["memory", "memory", "memory", "compute"]
+    assert table.rows[1][-1] == "x3.25 / x1.62" and table.rows[0][-1] == "-"
