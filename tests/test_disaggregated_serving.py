@@ -7,7 +7,8 @@ import pytest
 import sympy as sp
 
 import servingmath as sm
-from servingmath.analysis.disaggregated_serving import hit_rate_for_ratio, ratio_curves, reported_ratios, split
+from servingmath.analysis.disaggregated_serving import (Reading, hit_rate_for_ratio, kv_transfer, mooncake_gap,
+                                                        ratio_curves, reported_ratios, split)
 from servingmath.article import ARTICLE_INPUTS, claims
 from servingmath.core import formulas as f
 from servingmath.core.hardware import A800
@@ -133,3 +134,25 @@ def test_answers_check():
     assert sm.check("disaggregated-serving-2", 0.7575, quiet=True)
     assert sm.check("disaggregated-serving-3", 18, quiet=True)
     assert not sm.check("disaggregated-serving-3", 40, quiet=True)
+
+
+def test_the_consistent_reading_is_the_claims_exact_value():
+    consistent = sm.plan(chip=sm.get_chip("tpu-v5e-article"), weights="bf16", chips=16, batch=32, context=8192, decode=512, **sm.ARTICLE_MODE)
+    reading = Reading("bf16", consistent.prefill_time_s, consistent.batch, consistent.step_time_s, decode=512)
+    assert reading.ratio == pytest.approx(claims()["pd-ratio"].exact, rel=1e-12)
+
+
+def test_an_8k_bf16_cache_over_dcn_is_a_twentieth_of_its_prefill():
+    move = kv_transfer("DCN", 16 * 3.125e9, 0.9168)
+    assert move.bytes == 327_680 * 8192 and move.bytes / 1e9 == pytest.approx(2.68, abs=0.005)
+    assert move.time == pytest.approx(0.05369, rel=1e-3) and move.share == pytest.approx(move.time / 0.9168)
+    assert move.exposed == pytest.approx(move.time / 80)
+    assert kv_transfer("DCN", 16 * 3.125e9, 0.9168, kv_dtype="int8").time == pytest.approx(move.time / 2)
+    with pytest.raises(ValueError, match="w_link"):
+        kv_transfer("DCN", 0, 1.0)
+
+
+def test_the_mooncake_gap_reproduces_the_chapters_rows():
+    naive, rows, hit = mooncake_gap(MOONCAKE_NODES)
+    assert [round(r, 1) for _, r in rows] == [36.0, 41.1, 21.8] and hit == pytest.approx(0.978, abs=0.001)
+    assert naive.server_ratio == rows[1][1]

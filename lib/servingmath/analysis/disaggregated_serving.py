@@ -161,3 +161,55 @@ def ratio_curves(hits=HITS, prompts=PROMPTS, **workload) -> RatioCurves:
 def reported_ratios() -> list:
     """Prefill units per decode unit of each published allocation (``data.disaggregated.REPORTED``)."""
     return [r["prefill"] / r["decode"] for r in REPORTED]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reading of the article's P:G inputs: a prefill time, a batch and a step, and the ratio they give."""
+
+    name: str
+    prefill_time: float
+    batch: int
+    step_time: float
+    decode: int
+
+    @property
+    def ratio(self) -> float:
+        return f.prefill_decode_ratio(B=self.batch, G=self.decode, T_prefill=self.prefill_time, T_step=self.step_time)
+
+
+@dataclass(frozen=True)
+class KvTransfer:
+    """One sequence's KV cache moved from a prefill server to a decode server over one kind of link."""
+
+    link: str
+    w_link: float             # bytes/s of the links the cache crosses, in all
+    bytes: float              # the cache: S tokens of KV
+    prefill_time: float       # the prefill that produced it
+    time: float               # bytes / w_link
+    share: float              # time / prefill_time
+    exposed: float            # what is left after the prefill when each layer is sent as soon as it is done
+
+
+def kv_transfer(link: str, w_link: float, prefill_time: float, context: int = 8192, kv_dtype="bf16",
+                model: Model = LLAMA) -> KvTransfer:
+    """Move a ``context``-token cache over ``w_link`` bytes/s beside a prefill of ``prefill_time`` seconds."""
+    S, kvt = check_count("context", context), model.kv_bytes_per_token(kv_dtype)
+    w_link, prefill_time = check_number("w_link", w_link), check_number("prefill_time", prefill_time)
+    time = f.kv_transfer_time(S=S, W_link=w_link, kv=kvt)
+    return KvTransfer(link=link, w_link=w_link, bytes=f.kv_bytes_per_sequence(S=S, kv=kvt), prefill_time=prefill_time,
+                      time=time, share=f.kv_transfer_share(S=S, T_prefill=prefill_time, W_link=w_link, kv=kvt),
+                      exposed=f.kv_transfer_exposed(L=model.layers, S=S, T_prefill=prefill_time, W_link=w_link, kv=kvt))
+
+
+def mooncake_gap(mooncake: dict, model: Model = LLAMA, mfu: float = 0.4) -> tuple:
+    """(the plain split of Mooncake's workload, [(reading, prefill nodes per decode node or hit rate)]): the
+    article's formula, with attention, with half of each prompt cached, and the hit rate that reaches 1:1."""
+    naive = split(model=model, **mooncake)
+    matmul_only = f.prefill_time(C=mooncake["chip"].flops_bf16, MFU=mfu, N=mooncake["prefill_chips"],
+                                 P=model.param_count, T=mooncake["prompt"])
+    rows = [("the article's formula (matmuls only, nothing cached)",
+             f.prefill_decode_ratio(B=naive.decode_batch, G=naive.decode, T_prefill=matmul_only, T_step=naive.step_time)),
+            ("with attention FLOPs", naive.server_ratio),
+            ("with attention and half of each prompt cached", split(model=model, **mooncake, hit=0.5).server_ratio)]
+    return naive, rows, hit_rate_for_ratio(1.0, model=model, **mooncake)
