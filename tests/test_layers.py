@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "lib" / "servingmath"
 
 #: Each layer may import the layers before it (and itself); the edges may import everything.
-LAYERS = ("core", "data", "calibration", "analysis", "article", "present", "figures", "widgets")
+LAYERS = ("core", "data", "calibration", "analysis", "article", "present", "figures", "live", "widgets")
 EDGES = ("api", "answers", "cli", "notebook", "__main__", "__init__")
 #: The layers below the drawing: none of them may load a plotting or widget library.
 BELOW_DRAWING = LAYERS[:LAYERS.index("figures")]
@@ -96,7 +96,7 @@ def test_the_answer_checker_imports_no_presentation(name):
 @pytest.mark.parametrize("name", sorted(n for n in MODULES if _layer(n) in BELOW_DRAWING))
 def test_below_the_figures_nothing_imports_a_plotting_or_widget_library(name):
     for target, line, _ in _imports(name, MODULES[name]):
-        assert target.split(".")[0] not in ("matplotlib", "ipywidgets", "IPython", "PIL"), f"{name}:{line}"
+        assert target.split(".")[0] not in ("matplotlib", "ipywidgets", "IPython", "PIL", "altair"), f"{name}:{line}"
 
 
 PROBE = """

@@ -1,0 +1,98 @@
+"""The chapters' explorers live on the published page: Vega-Lite charts (built with Altair) whose controls are
+Vega parameters and whose numbers are the library's SymPy expressions printed to Vega's expression language
+(``vega``), so the page recomputes them in the browser, offline, with no kernel.
+
+A chapter's module here builds a ``LiveExplorer``: the chart, the controls' values (what a test may set) and
+``expected(state)``, the same numbers from the Python library for a state of the controls. ``book/_ext``
+embeds ``explorer().spec()`` in the chapter's page after the ipywidgets explorer's cell, which the notebook keeps.
+"""
+
+from dataclasses import dataclass
+import importlib
+import json
+import pkgutil
+from typing import Callable
+
+import altair as alt
+
+from .vega import vega
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number the page shows: ``label: value / scale`` in a d3 (and Python) format, then its unit."""
+
+    label: str
+    format: str
+    scale: float = 1.0
+    unit: str = ""
+
+    def vega(self, param: str) -> str:
+        return f"{json.dumps(self.label + ': ')} + format({param} / {self.scale!r}, '{self.format}') + ' {self.unit}'"
+
+    def text(self, value: float) -> str:
+        return f"{self.label}: {value / self.scale:{self.format}} {self.unit}"
+
+
+@dataclass(frozen=True)
+class LiveExplorer:
+    """A chart with bound controls (``controls``: parameter name → its allowed values, in order) and the
+    numbers it shows (``numbers``: parameter name → ``Number``), which ``expected`` computes in Python."""
+
+    chapter: str
+    title: str
+    chart: alt.TopLevelMixin
+    controls: dict
+    numbers: dict
+    expected: Callable[..., dict]
+
+    def spec(self) -> str:
+        """The Vega-Lite specification as JSON (validated by Altair against the schema)."""
+        return json.dumps(self.chart.to_dict(), sort_keys=True)
+
+    def text(self, state: dict) -> list:
+        """The lines of numbers the page shows for ``state``, from the Python library."""
+        return [self.numbers[name].text(value) for name, value in self.expected(**state).items()]
+
+
+def numbers_chart(numbers: dict, width: int = 520):
+    """The numbers as lines of text under a chart, each computed in the page from its parameter."""
+    lines = [number.vega(name) for name, number in numbers.items()]
+    text = lines[-1]
+    for i, line in reversed(list(enumerate(lines[:-1]))):
+        text = f"(datum.i === {i} ? {line} : {text})"
+    rows = alt.Data(values=[{"i": i} for i in range(len(lines))])
+    return alt.Chart(rows).transform_calculate(line=text).mark_text(align="left", fontSize=13).encode(
+        x=alt.value(0), y=alt.Y("i:O", axis=None), text="line:N").properties(width=width, height=22 * len(lines))
+
+
+def choice(param: str, values: dict) -> str:
+    """A Vega expression that picks ``values[option]`` for the option a select parameter holds."""
+    items = list(values.items())
+    text = repr(float(items[-1][1]))
+    for option, value in reversed(items[:-1]):
+        text = f"({param} === {json.dumps(option)} ? {float(value)!r} : {text})"
+    return text
+
+
+def select(name: str, label: str, options: list, value):
+    return alt.param(name=name, value=value, bind=alt.binding_select(options=options, name=label))
+
+
+def slider(name: str, label: str, lo: int, hi: int, value: int, step: int = 1):
+    return alt.param(name=name, value=value, bind=alt.binding_range(min=lo, max=hi, step=step, name=label))
+
+
+def derived(name: str, expression, names: dict):
+    """A parameter the page computes from the others: the printed formula (``vega``) or a Vega expression."""
+    return alt.param(name=name, expr=expression if isinstance(expression, str) else vega(expression, names))
+
+
+def explorers() -> dict:
+    """Every chapter's live explorer, by chapter slug."""
+    found = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name != "vega":
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            found[module.CHAPTER] = module.explorer()
+    return found

@@ -1,0 +1,86 @@
+"""The live explorers on the published pages, offline: every number the page computes equals the Python
+library's for the same controls, and a slider moved with the keyboard redraws the figure."""
+
+import itertools
+import math
+
+import pytest
+
+from browserlib import HTML, PageLog, need
+from servingmath.live import explorers
+
+LIVE = explorers()
+STATES = 24
+READY = "() => window.servingmathLiveReady.then(() => Object.keys(window.servingmathLive).length)"
+
+
+def _page_of(slug):
+    found = sorted(HTML.glob(f"chapters/[0-9][0-9]-{slug}.html"))
+    need(bool(found), f"no built page for {slug} in {HTML} (make book)")
+    return found[0]
+
+
+def states(controls: dict, count: int = STATES) -> list:
+    """Every corner of the controls (each at its first or last value), then states spread over the rest."""
+    corners = [dict(zip(controls, values)) for values in itertools.product(*[(v[0], v[-1]) for v in controls.values()])]
+    spread = [{name: values[(i * (k + 2)) % len(values)] for k, (name, values) in enumerate(controls.items())}
+              for i in range(count)]
+    unique = []
+    for state in corners + spread:
+        if state not in unique:
+            unique.append(state)
+    return unique[:max(count, len(corners))]
+
+
+@pytest.fixture
+def live_page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
+    yield context.new_page()
+    context.close()
+
+
+def _open(page, slug):
+    log = PageLog(page)
+    page.goto(_page_of(slug).as_uri(), wait_until="load")
+    assert page.evaluate(READY) == 1, "the live explorer did not load"
+    return log
+
+
+@pytest.mark.parametrize("slug", sorted(LIVE))
+def test_every_number_the_page_computes_equals_the_library(live_page, slug):
+    live = LIVE[slug]
+    log = _open(live_page, slug)
+    target = f"sm-live-{slug}"
+    problems = []
+    for state in states(live.controls):
+        shown = live_page.evaluate("""async ([target, state, names]) => {
+          const view = window.servingmathLive[target];
+          for (const [name, value] of Object.entries(state)) view.signal(name, value);
+          await view.runAsync();
+          return {values: Object.fromEntries(names.map(n => [n, view.signal(n)])),
+                  text: document.getElementById(target).innerText};
+        }""", [target, state, list(live.numbers)])
+        for name, value in live.expected(**state).items():
+            got = shown["values"][name]
+            if not (isinstance(got, (int, float)) and math.isclose(got, value, rel_tol=1e-9)):
+                problems.append(f"{state}: {name} = {got} on the page, {value} in the library")
+        text = live.text(state)
+        missing = [line for line in text if line not in shown["text"]]
+        if missing or "NaN" in shown["text"] or "Infinity" in shown["text"]:
+            problems.append(f"{state}: the page does not show {missing[:2]}")
+    assert len(states(live.controls)) >= 20
+    assert not problems, "\n".join(problems[:10])
+    assert not log.errors and not log.blocked and not log.failed, (log.errors, log.blocked, log.failed)
+
+
+@pytest.mark.parametrize("slug", sorted(LIVE))
+def test_a_slider_moved_with_the_keyboard_redraws_the_figure(live_page, slug):
+    _open(live_page, slug)
+    chart = live_page.locator(f"#sm-live-{slug}")
+    before = chart.locator("svg").inner_html(), chart.inner_text()
+    slider = chart.locator("input[type=range]").first
+    slider.focus()
+    live_page.keyboard.press("ArrowLeft")
+    live_page.wait_for_function("([id, old]) => document.querySelector('#' + id + ' svg').innerHTML !== old",
+                                arg=[f"sm-live-{slug}", before[0]])
+    assert chart.inner_text() != before[1], "the numbers did not follow the slider"
