@@ -36,9 +36,9 @@ def test_unnamed_symbols_and_unknown_functions_are_refused():
         vega(sp.besselj(0, x), {"x": "x"})
 
 
-@pytest.mark.parametrize("slug", sorted(LIVE))
-def test_every_live_explorer_has_a_valid_spec_and_its_numbers(slug):
-    live = LIVE[slug]
+@pytest.mark.parametrize("key", sorted(LIVE))
+def test_every_live_explorer_has_a_valid_spec_and_its_numbers(key):
+    live = LIVE[key]
     spec = live.spec()      # Altair validates it against the Vega-Lite schema
     assert all(f'"name": "{name}"' in spec for name in live.controls)
     first = {name: values[0] for name, values in live.controls.items()}

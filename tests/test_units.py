@@ -19,7 +19,7 @@ DIMENSIONS = {
     s.C: 1 / second, s.W_hbm: byte / second, s.W_ici: byte / second, s.W_mm: byte / second, s.w_s: byte / second,
     s.c: dollar / second, s.r: 1 / second,
     s.T_step: second, s.T_prefill: second, s.T_ici: second, s.t_hop: second, s.W_c: byte / second,
-    s.kv_seq: byte,
+    s.kv_seq: byte, s.W_link: byte / second, s.lam: 1 / second,
 }
 #: alpha and beta are the source's pure numbers: alpha = C / W_ici reads FLOPs per byte where a bf16
 #: activation's 2 bytes cancel a multiply-add's 2 FLOPs (the bf16 forms M F / alpha, M F / (B beta)).
@@ -27,7 +27,9 @@ COUNTS = (s.B, s.S, s.T, s.G, s.N, s.Y, s.M, s.n_hop, s.L, s.D, s.F, s.N_q, s.K,
           s.alpha, s.beta,
           # chapter 13: experts, widths, layer counts and parameter counts are counts too
           s.E, s.k, s.L_e, s.F_s, s.F_e, s.n_mlp, s.P_attn, s.P_e, s.P_x, s.P_vis, s.P_act, s.P_dense,
-          s.r_q, s.r_kv, s.H_n, s.H_r, s.H_v, s.L_w, s.S_w)
+          s.r_q, s.r_kv, s.H_n, s.H_r, s.H_v, s.L_w, s.S_w,
+          # chapter 09: a prefill chunk's tokens
+          s.T_c)
 
 
 def dimension(expr):

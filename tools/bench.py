@@ -6,6 +6,9 @@ Measures, in one run on this machine:
 - the library's numeric path against evaluating the same SymPy expression with subs/evalf;
 - start-up: `import servingmath` and one `python -m servingmath plan`, each beside a bare
   `import sympy`, alternated in one run (median of several fresh interpreters each);
+- the live explorers on the built pages (headless Chromium, offline): the median time from a slider's
+  input event to the redrawn figure, by the page's own performance clock, beside the same chapter's
+  kernel explorer update above (needs `make book` first; skipped without a built page);
 - the wall time of the nbval suite, and of a cold and a cached book build.
 
 Writes _build/bench/results.json and a copy in book/benchmarks.json (shown on the book's
@@ -30,7 +33,10 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
+from playwright.sync_api import sync_playwright  # noqa: E402
+
 from servingmath import formulas  # noqa: E402
+from servingmath.live import explorers as live_explorers  # noqa: E402
 from servingmath.figures import png  # noqa: E402
 from servingmath.notebook import FIGURE_STYLE  # noqa: E402
 from servingmath.widgets import explorer_views  # noqa: E402
@@ -119,12 +125,51 @@ def bench_builds() -> dict:
     return result
 
 
+#: In the page: alternate the first slider between its ends, timing each input event until the view has run
+#: and the browser has painted the next frame (performance.now()).
+LIVE_TIMING = """async ([target, n]) => {
+  await window.servingmathLiveReady;
+  const view = window.servingmathLive[target];
+  const input = document.querySelector('#' + target + ' input[type=range]');
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    input.value = i % 2 ? input.min : input.max;
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+    await view.runAsync();
+    await new Promise(painted => requestAnimationFrame(() => painted()));
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(n / 2)];
+}"""
+
+
+def bench_live(repeat: int) -> list:
+    pages = ROOT / "_build" / "html" / "chapters"
+    results = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium")
+        page = browser.new_context(offline=True).new_page()
+        for key, live in sorted(live_explorers().items()):
+            found = sorted(pages.glob(f"[0-9][0-9]-{live.chapter}.html"))
+            if not found:
+                print(f"live {key}: no built page (make book)")
+                continue
+            page.goto(found[0].as_uri())
+            median = page.evaluate(LIVE_TIMING, [f"sm-live-{key}", 4 * repeat + 1])
+            results.append({"explorer": key, "chapter": live.chapter, "update_ms_median": round(median, 2)})
+        browser.close()
+    return results
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the nbval and book-build timings")
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args(argv)
     results = {"explorers": bench_explorers(args.repeat), "numeric_vs_sympy_speedup": round(bench_numeric_vs_sympy())}
+    results["live"] = bench_live(args.repeat)
     results.update(bench_startup())
     results.update({"nbval_s": None, "book_cold_s": None, "book_cached_s": None} if args.quick else bench_builds())
     target = ROOT / "_build" / "bench" / "results.json"

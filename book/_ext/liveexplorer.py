@@ -1,7 +1,7 @@
 """The chapters' live explorers in the published page (``servingmath.live``).
 
-After the code cell tagged ``live-explorer`` (the notebook's ipywidgets explorer, whose output the page does not
-show), a chapter page gets its Vega-Lite chart: the specification is generated from the library at build time,
+After each code cell tagged ``live-explorer`` (the notebook's ipywidgets explorer, whose output the page does
+not show), a chapter page gets the matching Vega-Lite chart (``servingmath.live.chapter_explorers``, in order): the specification is generated from the library at build time,
 and ``live.js`` embeds it with the vendored Vega, Vega-Lite and Vega-Embed (``make`` fetches them from npm).
 The page computes every number itself, offline, with no kernel; without JavaScript it points at the static
 figure above. Only pages with an explorer load Vega.
@@ -10,7 +10,7 @@ figure above. Only pages with an explorer load Vega.
 import html
 
 from docutils import nodes
-from servingmath.live import explorers
+from servingmath.live import chapter_explorers
 
 VEGA = ["vendor/vega/vega.min.js", "vendor/vega/vega-lite.min.js", "vendor/vega/vega-embed.min.js"]
 
@@ -20,20 +20,26 @@ def _slug(docname: str) -> str:
 
 
 def _embed(app, doctree, docname):
-    live = explorers().get(_slug(docname)) if docname.startswith("chapters/") else None
-    cells = [n for n in doctree.findall(nodes.container) if "tag_live-explorer" in n.get("classes", [])]
-    if live is None or not cells:
+    if not docname.startswith("chapters/"):
         return
-    target = f"sm-live-{live.chapter}"
+    cells = [n for n in doctree.findall(nodes.container) if "tag_live-explorer" in n.get("classes", [])]
+    lives = chapter_explorers(_slug(docname))
+    if len(cells) != len(lives):
+        raise ValueError(f"{docname}: {len(cells)} cells tagged live-explorer, {len(lives)} live explorers")
+    for cell, live in zip(cells, lives):
+        cell.parent.insert(cell.parent.index(cell) + 1, nodes.raw("", _markup(live), format="html"))
+
+
+def _markup(live) -> str:
+    target = f"sm-live-{live.key}"
     spec = live.spec().replace("</", "<\\/")     # JSON inside a script element
-    markup = (f'<div class="sm-live" role="group" aria-label="{html.escape(live.title)}, live">'
-              f'<p class="sm-live-note">This explorer runs in the page: move a control and the figure and its '
-              f'numbers follow, computed here from the library\'s formulas.</p>'
-              f'<div id="{target}" class="sm-live-chart"></div>'
-              f'<noscript><p>The live explorer needs JavaScript; the figure above shows its starting point.</p>'
-              f'</noscript><script type="application/json" class="sm-live-spec" data-target="{target}">'
-              f'{spec}</script></div>')
-    cells[0].parent.insert(cells[0].parent.index(cells[0]) + 1, nodes.raw("", markup, format="html"))
+    return (f'<div class="sm-live" role="group" aria-label="{html.escape(live.title)}, live">'
+            f'<p class="sm-live-note">This explorer runs in the page: move a control and the figure and its '
+            f'numbers follow, computed here from the library\'s formulas.</p>'
+            f'<div id="{target}" class="sm-live-chart"></div>'
+            f'<noscript><p>The live explorer needs JavaScript; the figure above shows its starting point.</p>'
+            f'</noscript><script type="application/json" class="sm-live-spec" data-target="{target}">'
+            f'{spec}</script></div>')
 
 
 def _page_context(app, pagename, templatename, context, doctree):

@@ -1,4 +1,5 @@
-"""A chapter, live in JupyterLab on localhost: run all, move a slider, see the numbers and the figure change.
+"""A chapter, live in JupyterLab on localhost: edit a code cell and run all, see the number in the text
+follow, then move a slider and see the explorer's numbers and figure change.
 
 The notebook is copied to a temporary folder first (JupyterLab saves what it opens); the
 committed chapter must come out byte for byte the same. Non-local requests are blocked.
@@ -21,7 +22,8 @@ import pytest
 
 from browserlib import ROOT, PageLog
 
-CHAPTER = ROOT / "chapters" / "02-kv-cache.ipynb"
+CHAPTER = ROOT / "chapters" / "03-worked-numbers.ipynb"
+VISIBLE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 SLIDER = "batch B"          # the explorer control the test moves (SelectionSlider over powers of two)
 TOKEN = "servingmath-browser-test"
 SHOTS = ROOT / "_build" / "browser"
@@ -143,7 +145,12 @@ def _explorer_state(page):
     }""", SLIDER)
 
 
-def test_run_all_then_move_a_slider(browser, lab):
+def _markdown_text(page) -> str:
+    return page.evaluate(f"() => [...document.querySelectorAll('{VISIBLE} .jp-MarkdownCell .myst')]"
+                         ".map(e => e.innerText).join('\\n')")
+
+
+def test_edit_run_all_then_move_a_slider(browser, lab):
     digest = hashlib.sha256(CHAPTER.read_bytes()).hexdigest()
     (SHOTS / "lab-failure.png").unlink(missing_ok=True)
     with lab_page(browser, "lab-failure.png") as page:
@@ -154,11 +161,19 @@ def test_run_all_then_move_a_slider(browser, lab):
 def _live_explorer(page, lab, log):
     page.set_default_timeout(120_000)   # a busy machine (make test runs the Binder check beside it) is slow
     page.goto(f"{lab}/lab/tree/{CHAPTER.name}?token={TOKEN}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    page.wait_for_selector(".jp-Notebook .jp-MarkdownCell .myst")
     _settle(page)
+    assert "69,501,714,432" in _markdown_text(page)       # the stored number, before anything runs
+    cell = page.locator(".jp-CodeCell", has_text="prose.p_decode = llama.decode_param_count").first
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\nprose.p_decode = 12345")
 
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+    page.wait_for_function(f"() => [...document.querySelectorAll('{VISIBLE} .jp-MarkdownCell .myst')]"
+                           ".some(e => e.innerText.includes('12,345 for LLaMA 3-70B'))")
+    assert "69,501,714,432" not in _markdown_text(page)
     page.wait_for_function("""(slider) => [...document.querySelectorAll('.jp-OutputArea .widget-slider .widget-label')]
                                 .some(l => l.textContent.trim() === slider)""", arg=SLIDER)
     _settle(page)
@@ -183,6 +198,6 @@ def _live_explorer(page, lab, log):
     page.locator(".jp-OutputArea .widget-vbox", has=page.locator(".widget-label", has_text=SLIDER)).first \
         .screenshot(path=str(SHOTS / "lab-explorer-after.png"))
 
-    assert "batch 64" in after["text"] and "batch 32" not in after["text"], after["text"]
+    assert "batch 64" in after["text"] and "batch 32," not in after["text"], after["text"]
     assert after["image"] != before["image"]
     assert not log.blocked, f"requests that need the internet: {log.blocked}"

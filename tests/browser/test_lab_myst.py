@@ -1,5 +1,5 @@
 """Every chapter and every student notebook in JupyterLab with jupyterlab-myst, nothing run: its MyST
-reads rendered (numbers, boxes, exercises, links), and a prose number follows an edited code cell.
+reads rendered (numbers, boxes, exercises, links). (test_lab.py edits a code cell and sees the text follow.)
 
 The numbers come from each Markdown cell's stored ``user_expressions`` (written by `make execute`),
 so they show before any kernel runs. The student edition is built into a temporary folder.
@@ -14,13 +14,12 @@ import sys
 import pytest
 
 from browserlib import ROOT, PageLog
-from test_lab import TOKEN, _settle, lab_page, lab_server
+from test_lab import TOKEN, VISIBLE, _markdown_text, lab_page, lab_server
 
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.ipynb"))
 #: What unrendered MyST looks like in a page's text.
 RAW = (re.compile(r"\{(glue|doc|cite|eval|ref|numref)[:}]"), re.compile(r":::\{"), re.compile(r"```\{"),
        re.compile(r"^\([\w-]+\)=$", re.M))
-EDITED = "03-worked-numbers.ipynb"
 
 
 def _student_edition(tmp_path) -> dict:
@@ -30,14 +29,6 @@ def _student_edition(tmp_path) -> dict:
     spec.loader.exec_module(student)
     written = student.build(CHAPTERS, tmp_path / "student")
     return {f"student-{path.name}": path for path in written}
-
-
-VISIBLE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-
-
-def _markdown_text(page) -> str:
-    return page.evaluate(f"() => [...document.querySelectorAll('{VISIBLE} .jp-MarkdownCell .myst')]"
-                         ".map(e => e.innerText).join('\\n')")
 
 
 def _open(page, name):
@@ -121,22 +112,3 @@ def test_every_notebook_reads_rendered_with_its_numbers(browser, lab_all, editio
     lab, files = lab_all
     names = sorted(n for n in files if n.startswith("student-") == (edition == "student"))
     _check_all(browser, lab, names, {n: _stored(files[n]) for n in names})
-
-
-def test_a_prose_number_follows_an_edited_code_cell(browser, tmp_path):
-    chapter = ROOT / "chapters" / EDITED
-    with lab_server(tmp_path, [chapter], session=EDITED) as lab, lab_page(browser, "lab-prose-failure.png") as page:
-        page.set_default_timeout(90_000)
-        page.goto(f"{lab}/lab/tree/{EDITED}?token={TOKEN}")
-        page.wait_for_selector(".jp-Notebook .jp-MarkdownCell .myst")
-        _settle(page)
-        assert "69,501,714,432" in _markdown_text(page)       # the stored value, before anything runs
-        cell = page.locator(".jp-CodeCell", has_text="prose.p_decode = llama.decode_param_count").first
-        cell.locator(".cm-content").click()
-        page.keyboard.press("Control+End")
-        page.keyboard.type("\nprose.p_decode = 12345")
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
-        page.wait_for_function(f"() => [...document.querySelectorAll('{VISIBLE} .jp-MarkdownCell .myst')]"
-                               ".some(e => e.innerText.includes('12,345 for LLaMA 3-70B'))")
-        assert "69,501,714,432" not in _markdown_text(page)

@@ -47,7 +47,7 @@ FACTS = """() => {
                                               loaded: img.complete && img.naturalWidth > 0})),
     figureAlts: figures.map(f => (f.querySelector('img') || {}).alt || ''),
     views: views.length,
-    explorerNote: /The explorer needs a running kernel/.test(document.body.innerText),
+    explorerNote: /The explorer (needs a running kernel|runs everywhere)/.test(document.body.innerText),
     // the same figure twice on one page (myst-nb names an image file after its content)
     repeatedImages: [...document.images].map(img => img.src).filter((src, i, all) => all.indexOf(src) !== i)
                       .map(src => src.split('/').pop()),

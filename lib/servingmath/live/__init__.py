@@ -2,9 +2,10 @@
 Vega parameters and whose numbers are the library's SymPy expressions printed to Vega's expression language
 (``vega``), so the page recomputes them in the browser, offline, with no kernel.
 
-A chapter's module here builds a ``LiveExplorer``: the chart, the controls' values (what a test may set) and
-``expected(state)``, the same numbers from the Python library for a state of the controls. ``book/_ext``
-embeds ``explorer().spec()`` in the chapter's page after the ipywidgets explorer's cell, which the notebook keeps.
+A chapter's module here (``CHAPTER``, its slug) lists its ``LiveExplorer``s in ``explorers()``: each a chart,
+the controls' values (what a test may set) and ``expected(state)``, the same numbers from the Python library for
+a state of the controls. ``book/_ext/liveexplorer.py`` embeds the k-th one in the chapter's page after the k-th
+code cell tagged ``live-explorer`` (the notebook's ipywidgets explorer, which the notebook keeps).
 """
 
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class LiveExplorer:
     """A chart with bound controls (``controls``: parameter name → its allowed values, in order) and the
     numbers it shows (``numbers``: parameter name → ``Number``), which ``expected`` computes in Python."""
 
+    key: str               # unique across the book: the chapter's slug, or slug-name for a second explorer
     chapter: str
     title: str
     chart: alt.TopLevelMixin
@@ -89,10 +91,15 @@ def derived(name: str, expression, names: dict):
 
 
 def explorers() -> dict:
-    """Every chapter's live explorer, by chapter slug."""
+    """Every live explorer of the book, by key, in the order of its chapter's cells."""
     found = {}
     for info in pkgutil.iter_modules(__path__):
         if info.name != "vega":
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            found[module.CHAPTER] = module.explorer()
+            for live in importlib.import_module(f"{__name__}.{info.name}").explorers():
+                found[live.key] = live
     return found
+
+
+def chapter_explorers(chapter: str) -> list:
+    """A chapter's live explorers, in the order of its cells tagged ``live-explorer``."""
+    return [live for live in explorers().values() if live.chapter == chapter]
