@@ -11,7 +11,7 @@ import matplotlib
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from . import __version__
-from .core.symbols import latex
+from .core.symbols import equation, latex
 
 FIGURE_STYLE = {
     "figure.figsize": (7.0, 3.6),
@@ -40,8 +40,7 @@ def math(lhs, rhs=None):
     left = lhs if isinstance(lhs, str) else latex(lhs)
     if rhs is None:
         return Math(left)
-    right = rhs if isinstance(rhs, str) else latex(rhs)
-    return Math(f"{left} = {right}")
+    return Math(f"{left} = {rhs}" if isinstance(rhs, str) else equation(left, rhs))
 
 
 def boxed(lhs, rhs):

@@ -51,10 +51,11 @@ FACTS = """() => {
     // the same figure twice on one page (myst-nb names an image file after its content)
     repeatedImages: [...document.images].map(img => img.src).filter((src, i, all) => all.indexOf(src) !== i)
                       .map(src => src.split('/').pop()),
-    // code output, tables and math wider than the text column (they would scroll or spill past its edge)
-    wide: [...document.querySelectorAll('article pre, article .cell_output, article table, article mjx-container')]
-            .filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
-            .map(e => `${e.tagName.toLowerCase()}: ${e.innerText.slice(0, 50)}`),
+    // code output, tables and displayed math wider than the text column (they would scroll or spill past it)
+    wide: [...document.querySelectorAll('article .cell_output, article .cell_output pre, article .cell_output table, '
+                                        + 'article mjx-container[display="true"]')]
+            .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+            .map(e => `${e.tagName.toLowerCase()}: ${e.innerText.slice(0, 60).replace(/\s+/g, ' ')}`),
     articleOverflow: (() => { const a = document.querySelector('article');
                               return a ? a.scrollWidth - a.clientWidth : 0; })(),
   };

@@ -13,7 +13,7 @@ import sys
 import sympy as sp
 
 from . import numeric
-from .symbols import latex
+from .symbols import equation, latex
 
 
 class Formula:
@@ -84,7 +84,7 @@ class Formula:
         return float(self.expr.subs(dict(zip(self.symbols, args))).evalf())
 
     def latex(self) -> str:
-        return f"{self.lhs} = {latex(self.expr)}"
+        return equation(self.lhs, self.expr)
 
     def _repr_latex_(self):
         return f"$\\displaystyle {self.latex()}$"

@@ -135,3 +135,26 @@ LATEX = {
 def latex(expr) -> str:
     """LaTeX for an expression, with the book's symbol names."""
     return sp.latex(expr, symbol_names=LATEX)
+
+
+#: Characters of a SymPy expression's text that one displayed line holds on the page (about 700 px).
+LINE = 64
+
+
+def equation(lhs: str, expr) -> str:
+    """``lhs = expr`` in LaTeX; a sum too long for one line of the page breaks between its terms into aligned
+    lines (in the order LaTeX prints the terms)."""
+    if not isinstance(expr, sp.Add) or len(str(expr)) <= LINE + 8:
+        return f"{lhs} = {latex(expr)}"
+    lines, line, size = [], "", 0
+    for term in expr.as_ordered_terms():
+        negative = term.could_extract_minus_sign()
+        text, width = latex(-term if negative else term), len(str(term))
+        if line and size + width > LINE:
+            lines.append(line)
+            line, size = "", 0
+        sign = " - " if negative else (" + " if line or lines else "")
+        line, size = line + sign + text, size + width
+    lines.append(line)
+    body = r" \\ &\quad ".join(lines)
+    return rf"\begin{{aligned}} {lhs} &= {body} \end{{aligned}}"
