@@ -22,15 +22,12 @@ $(STAMP): requirements.txt requirements-dev.txt lib/pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.txt -r requirements-dev.txt
 	touch $@
 
-# MathJax, require.js, the widget manager and Vega (the live explorers), from npm, so the book reads offline.
+# MathJax and Vega (the live explorers), from npm, so the book reads offline.
 $(VENDOR):
 	rm -rf book/_assets/vendor && mkdir -p book/_assets/vendor/.npm
-	cd book/_assets/vendor/.npm && npm pack --silent mathjax@3.2.2 requirejs@2.3.7 @jupyter-widgets/html-manager@1.0.6 \
-	  vega@6.4.0 vega-lite@6.5.0 vega-embed@7.3.0 >/dev/null
-	cd book/_assets/vendor && mkdir mathjax html-manager vega \
+	cd book/_assets/vendor/.npm && npm pack --silent mathjax@3.2.2 vega@6.4.0 vega-lite@6.5.0 vega-embed@7.3.0 >/dev/null
+	cd book/_assets/vendor && mkdir mathjax vega \
 	  && tar -xzf .npm/mathjax-3.2.2.tgz -C mathjax --strip-components=1 \
-	  && tar -xzf .npm/jupyter-widgets-html-manager-1.0.6.tgz -C html-manager --strip-components=1 \
-	  && tar -xzf .npm/requirejs-2.3.7.tgz package/require.js --strip-components=1 \
 	  && for p in vega-6.4.0 vega-lite-6.5.0 vega-embed-7.3.0; do \
 	       tar -xzf .npm/$$p.tgz -C vega --strip-components=2 package/build/$${p%-*}.min.js; done \
 	  && rm -rf .npm
@@ -56,7 +53,7 @@ unit: $(STAMP)
 nbval: $(STAMP)
 	$(NBVAL) -q -n 2 --dist loadfile $(CHAPTERS)
 
-# Every page of the built book offline in Chromium (math, images, widgets, console, axe-core),
+# Every page of the built book offline in Chromium (math, images, live explorers, console, axe-core),
 # and a chapter live in JupyterLab. Needs _build/html: run after `make book`.
 browser: $(STAMP) $(AXE) chromium
 	BROWSER_TESTS_REQUIRED=1 AXE_JS=$(AXE) CHROMIUM=$(CHROMIUM) \

@@ -44,12 +44,8 @@ def _markup(live) -> str:
 
 def _page_context(app, pagename, templatename, context, doctree):
     if "sm-live-spec" in context.get("body", ""):
-        # require.js (the widget manager's loader) would swallow the bundles' globals: hide it meanwhile
-        app.add_js_file(None, body="window.__smDefine = window.define; window.define = undefined;", priority=490)
-        for priority, path in enumerate(VEGA, start=491):
+        for priority, path in enumerate(VEGA + ["live.js"], start=491):
             app.add_js_file(path, priority=priority)
-        app.add_js_file(None, body="window.define = window.__smDefine;", priority=495)
-        app.add_js_file("live.js", priority=496)
 
 
 def setup(app):

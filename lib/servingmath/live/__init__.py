@@ -21,17 +21,22 @@ from .vega import vega
 
 @dataclass(frozen=True)
 class Number:
-    """One number the page shows: ``label: value / scale`` in a d3 (and Python) format, then its unit."""
+    """One number the page shows: ``label: value / scale`` in a d3 (and Python) format, then its unit; with
+    ``missing`` (e.g. "does not fit"), a negative value shows those words instead."""
 
     label: str
     format: str
     scale: float = 1.0
     unit: str = ""
+    missing: str = ""
 
     def vega(self, param: str) -> str:
-        return f"{json.dumps(self.label + ': ')} + format({param} / {self.scale!r}, '{self.format}') + ' {self.unit}'"
+        shown = f"{json.dumps(self.label + ': ')} + format({param} / {self.scale!r}, '{self.format}') + ' {self.unit}'"
+        return f"({param} < 0 ? {json.dumps(f'{self.label}: {self.missing}')} : {shown})" if self.missing else shown
 
     def text(self, value: float) -> str:
+        if self.missing and value < 0:
+            return f"{self.label}: {self.missing}"
         return f"{self.label}: {value / self.scale:{self.format}} {self.unit}"
 
 
