@@ -31,13 +31,14 @@ class Number:
     missing: str = ""
 
     def vega(self, param: str) -> str:
-        shown = f"{json.dumps(self.label + ': ')} + format({param} / {self.scale!r}, '{self.format}') + ' {self.unit}'"
+        unit = f" + {json.dumps(' ' + self.unit)}" if self.unit else ""
+        shown = f"{json.dumps(self.label + ': ')} + format({param} / {self.scale!r}, '{self.format}'){unit}"
         return f"({param} < 0 ? {json.dumps(f'{self.label}: {self.missing}')} : {shown})" if self.missing else shown
 
     def text(self, value: float) -> str:
         if self.missing and value < 0:
             return f"{self.label}: {self.missing}"
-        return f"{self.label}: {value / self.scale:{self.format}} {self.unit}"
+        return f"{self.label}: {value / self.scale:{self.format}}" + (f" {self.unit}" if self.unit else "")
 
 
 @dataclass(frozen=True)
