@@ -5,7 +5,6 @@ the printed ``min_chips_seq`` unrolled over the chip's valid slices; only the Mo
 no closed form (the library finds it numerically), is embedded as data.
 """
 
-from dataclasses import dataclass
 import json
 
 import altair as alt
@@ -27,28 +26,17 @@ READ_STEPS = 4   # points per doubling of the weight-read curve
 MODELS = bd.MOE_MODELS
 
 
-@dataclass(frozen=True)
-class FitNumber(Number):
-    """A number of the slice (-1 where no valid slice holds the step): the page then says "does not fit"."""
-
-    def vega(self, param: str) -> str:
-        return f"({param} < 0 ? {json.dumps(self.label + ': does not fit')} : {super().vega(param)})"
-
-    def text(self, value: float) -> str:
-        return f"{self.label}: does not fit" if value < 0 else super().text(value)
-
-
 MS = (",.3f", 1e-3, "ms")
-NUMBERS = {"n": FitNumber("chips", ",.0f", 1, "(the smallest slice)"),
+NUMBERS = {"n": Number("chips", ",.0f", 1, "(the smallest slice)", missing="does not fit"),
            "touched": Number("experts touched per MoE layer", ",.1f", 1, "experts"),
            "share": Number("share of the layer's experts", ".1%", 1, "touched"),
            "read": Number("weights read per step", ",.1f", 1e9, "GB"),
            "all": Number("every text weight", ",.1f", 1e9, "GB"),
            "active": Number("active weights only", ",.1f", 1e9, "GB"),
            "dense": Number("outside the experts", ",.1f", 1e9, "GB"),
-           "t_kv": FitNumber("KV read", *MS), "t_w": FitNumber("weight read", *MS),
-           "t_flops": FitNumber("FLOPs", *MS), "t_ici": FitNumber("ICI", *MS),
-           "t_step": FitNumber("step", *MS),
+           "t_kv": Number("KV read", *MS, missing="does not fit"), "t_w": Number("weight read", *MS, missing="does not fit"),
+           "t_flops": Number("FLOPs", *MS, missing="does not fit"), "t_ici": Number("ICI", *MS, missing="does not fit"),
+           "t_step": Number("step", *MS, missing="does not fit"),
            "crit": Number("critical batch", ",.0f", 1, "sequences"),
            "crit_dense": Number("a dense model's", ",.0f", 1, "sequences"),
            "crit_ratio": Number("MoE over dense", ",.1f", 1, "x")}

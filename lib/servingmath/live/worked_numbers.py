@@ -4,8 +4,6 @@ The plan is the kernel explorer's (``analysis.worked_numbers.worked_step``): the
 mode (HBM filled completely, the collectives left out), FLOPs in bf16.
 """
 
-from dataclasses import dataclass
-import json
 
 import altair as alt
 import sympy as sp
@@ -22,28 +20,15 @@ COLORS = {"weights": "#1f77b4", "flops": "#ff7f0e", "kv": "#2ca02c", "hbm": "#bf
 ALERT = "#b00020"
 
 
-@dataclass(frozen=True)
-class OrElse(Number):
-    """A number, or the words ``otherwise`` where the page holds -1 (a result that cannot be)."""
-
-    otherwise: str = "does not fit"
-
-    def vega(self, param: str) -> str:
-        return f"({param} < 0 ? {json.dumps(self.label + ': ' + self.otherwise)} : {super().vega(param)})"
-
-    def text(self, value: float) -> str:
-        return f"{self.label}: {self.otherwise}" if value < 0 else super().text(value)
-
-
 GB, MS = dict(format=",.2f", scale=1e9, unit="GB"), dict(format=",.3f", scale=1e-3, unit="ms")
 NUMBERS = {"weights_b": Number("weights", **GB), "cache": Number("KV caches", **GB),
            "total": Number("needed (weights + KV caches)", **GB), "hbm": Number("HBM of the slice", **GB),
-           "room": OrElse("most sequences beside the weights", ",.0f", 1, "sequences",
-                          otherwise="the weights alone do not fit"),
-           "t_w": OrElse("weight read", **MS), "t_f": OrElse("matmul FLOPs (overlap the weight read)", **MS),
-           "t_kv": OrElse("KV read", **MS), "step": OrElse("step = max(weights, FLOPs) + KV", **MS),
+           "room": Number("most sequences beside the weights", ",.0f", 1, "sequences",
+                          missing="the weights alone do not fit"),
+           "t_w": Number("weight read", **MS, missing="does not fit"), "t_f": Number("matmul FLOPs (overlap the weight read)", **MS, missing="does not fit"),
+           "t_kv": Number("KV read", **MS, missing="does not fit"), "step": Number("step = max(weights, FLOPs) + KV", **MS, missing="does not fit"),
            "crit": Number("critical batch B_crit", ",.1f", 1, "sequences"),
-           "tps": OrElse("throughput", ",.0f", 1, "tokens/s"), "tpsc": OrElse("per chip", ",.1f", 1, "tokens/s/chip")}
+           "tps": Number("throughput", ",.0f", 1, "tokens/s", missing="does not fit"), "tpsc": Number("per chip", ",.1f", 1, "tokens/s/chip", missing="does not fit")}
 CHIP = {"C": repr(V5E.flops("bf16")), "W_hbm": repr(V5E.hbm_bw), "HBM": repr(V5E.hbm_bytes), "N": "chips"}
 AT = {**CHIP, "B": "batch", "S": "ctx", "kv": "kvt", "b_w": "b_w"}
 MEMORY, STEP = {**AT, "P": repr(float(LLAMA.param_count))}, {**AT, "P": repr(float(LLAMA.decode_param_count))}
