@@ -74,13 +74,18 @@ def numbers_chart(numbers: dict, width: int = 520):
         x=alt.value(0), y=alt.Y("i:O", axis=None), text="line:N").properties(width=width, height=22 * len(lines))
 
 
-def choice(param: str, values: dict) -> str:
-    """A Vega expression that picks ``values[option]`` for the option a select parameter holds."""
-    items = list(values.items())
-    text = repr(float(items[-1][1]))
-    for option, value in reversed(items[:-1]):
-        text = f"({param} === {json.dumps(option)} ? {float(value)!r} : {text})"
+def switch(param: str, expressions: dict) -> str:
+    """A Vega expression that evaluates ``expressions[option]`` (Vega text) for the option ``param`` holds."""
+    items = list(expressions.items())
+    text = items[-1][1]
+    for option, expression in reversed(items[:-1]):
+        text = f"({param} === {json.dumps(option)} ? {expression} : {text})"
     return text
+
+
+def choice(param: str, values: dict) -> str:
+    """A Vega expression that picks ``values[option]`` (a number) for the option a select parameter holds."""
+    return switch(param, {option: repr(float(value)) for option, value in values.items()})
 
 
 def select(name: str, label: str, options: list, value):

@@ -5,7 +5,6 @@ the printed ``min_chips_seq`` unrolled over the chip's valid slices; only the Mo
 no closed form (the library finds it numerically), is embedded as data.
 """
 
-import json
 
 import altair as alt
 import sympy as sp
@@ -15,7 +14,7 @@ from ..analysis.plan import DEFAULT_RESERVE, reserve_bytes
 from ..core import formulas as f
 from ..core.hardware import PRESETS as CHIPS
 from ..core.precision import bytes_per_element
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, switch
 from .vega import vega
 
 CHAPTER = "beyond-dense"
@@ -55,15 +54,6 @@ def _model_constants() -> dict:
     out |= {p: {n: getattr(m, a) for n, m in MODELS.items()} for p, a in fields.items()}
     out["m_kvt"] = {n: m.kv_bytes_per_token(KV_DTYPE) for n, m in MODELS.items()}
     return out
-
-
-def _by(param: str, options: dict) -> str:
-    """A Vega expression choosing ``options[option]`` (Vega text) for the option ``param`` holds."""
-    items = list(options.items())
-    text = items[-1][1]
-    for option, value in reversed(items[:-1]):
-        text = f"({param} === {json.dumps(option)} ? {value} : {text})"
-    return text
 
 
 def _slice(chip) -> str:
@@ -106,14 +96,14 @@ def _params() -> list:
         derived("W_hbm", choice("chip", per_chip(lambda c: c.hbm_bw)), {}),
         derived("HBM", choice("chip", per_chip(lambda c: c.hbm_bytes - reserve_bytes(c, DEFAULT_RESERVE))), {}),
         derived("t_hop", choice("chip", per_chip(lambda c: c.ici_hop_latency or 0.0)), {}),
-        derived("C", _by("chip", per_chip(lambda c: choice("weights", {w: c.flops(bd.compute_for(w))
+        derived("C", switch("chip", per_chip(lambda c: choice("weights", {w: c.flops(bd.compute_for(w))
                                                                        for w in WEIGHTS}))), {}),
         derived("ctx", "pow(2, log_ctx)", {}), derived("batch", "pow(2, log_batch)", {}),
         derived("kv_seq", f.kv_bytes_per_sequence_windowed, AT),
         derived("n_min", f.min_chips_seq, AT),
-        derived("n", _by("chip", per_chip(_slice)), {}),
-        derived("W_c", _by("chip", per_chip(lambda c: _links(c, 0))), {}),
-        derived("n_hop", _by("chip", per_chip(lambda c: _links(c, 1))), {}),
+        derived("n", switch("chip", per_chip(_slice)), {}),
+        derived("W_c", switch("chip", per_chip(lambda c: _links(c, 0))), {}),
+        derived("n_hop", switch("chip", per_chip(lambda c: _links(c, 1))), {}),
         derived("touched", f.experts_touched, AT), derived("share", "touched / m_E", {}),
         derived("read", f.weight_bytes_read, AT),
         derived("all", f.param_bytes, {"P": "m_Pread", "b_w": "b_w"}),
