@@ -6,7 +6,7 @@ from ..analysis import critical_batch as cb
 from ..core import formulas as f
 from ..core.hardware import PRESETS as CHIPS
 from ..core.precision import COMPUTE, bytes_per_element
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, switch
 from .vega import vega
 
 CHAPTER = "critical-batch"
@@ -19,15 +19,6 @@ NUMBERS = {"b_w": Number("bytes per weight b_w", ",.1f", 1, "B"), "C": Number("C
 #: The matmul's page values: the model's D and F embedded, the rest parameters.
 AT = {"C": "C", "W_hbm": "W_hbm", "b_w": "b_w", "b_a": "b_a", "D": repr(float(cb.LLAMA.d_model)),
       "F": repr(float(cb.LLAMA.d_ff)), "B": "batch"}
-
-
-def switch(param: str, values: dict) -> str:
-    """A Vega expression that picks the expression ``values[option]`` for the option ``param`` holds."""
-    items = list(values.items())
-    text = items[-1][1]
-    for option, value in reversed(items[:-1]):
-        text = f"({param} === '{option}' ? {value} : {text})"
-    return text
 
 
 def _flops(compute: str) -> str:
