@@ -9,6 +9,7 @@ code cell tagged ``live-explorer`` (the notebook's ipywidgets explorer, which th
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 import importlib
 import json
 import pkgutil
@@ -101,8 +102,10 @@ def derived(name: str, expression, names: dict):
     return alt.param(name=name, expr=expression if isinstance(expression, str) else vega(expression, names))
 
 
+@lru_cache(maxsize=None)
 def explorers() -> dict:
-    """Every live explorer of the book, by key, in the order of its chapter's cells."""
+    """Every live explorer of the book, by key, in the order of its chapter's cells (built once: building
+    them prints every formula they use)."""
     found = {}
     for info in pkgutil.iter_modules(__path__):
         if info.name != "vega":
