@@ -2,8 +2,10 @@
 
 Both time a decode step as ``plan`` does (the datasheet roofline, the collectives counted, 10 % of HBM kept
 back). The step is the larger of two lines in the batch, so the planner's searches are roots solved here in
-SymPy: a latency target allows up to the smaller root of the two lines, the ICI cap is the largest batch at
-which the collectives do not outlast either branch of the rest; the smallest slice is a ternary over the chip's.
+SymPy: a latency target allows up to the smaller root of the two lines (then one whole batch checked either
+side), the ICI cap is the largest batch at which the collectives do not outlast either line's rest of the step.
+Embedded from the library: the presets' values, each slice's links (``Chip.collective_links``) and, per chip,
+its valid slices, over which the smallest that holds one sequence is a ternary of the printed ``min_chips``.
 """
 
 from dataclasses import dataclass
@@ -65,7 +67,7 @@ STEP = f.step_time_ici.expr.subs({T_step: f.step_time.expr, T_ici: f.ici_step_ti
 BRANCHES = [STEP.replace(sp.Max, lambda *terms, i=i: terms[i]) for i in range(2)]
 TARGET_BATCH = sp.Min(*(_root(line, T_step) for line in BRANCHES))
 #: The collectives less the rest of the step on each line: the step is ICI-bound where both are positive.
-ICI_GAPS = [2 * f.ici_step_time_comms.expr - line for line in BRANCHES]
+ICI_GAPS = [f.ici_step_time_comms.expr - (line - f.ici_step_time_comms.expr) for line in BRANCHES]
 ICI_GAP = f.ici_step_time_comms.expr - f.step_time.expr
 MAX_TERM = next(iter(f.step_time.expr.atoms(sp.Max)))   # the two overlapping terms: the larger binds
 PREFILL = f.prefill_time_ici.expr.subs({T_prefill: f.prefill_time.expr, T_ici: f.prefill_ici_time.expr})
@@ -77,25 +79,22 @@ def _links(chip, n: int) -> tuple:
     return chip.collective_links(n, chip.mesh_axes(n))
 
 
-def _guarded(name: str, value: str) -> str:
-    """``value`` where the page holds -1 (nothing fits) or -2 (no such slice) from ``p_n`` and ``p_mb``."""
-    return f"p_n < 0 ? -2 : (p_mb >= 1 ? ({value}) : -1)"
-
-
 # --- The frontier ------------------------------------------------------------------------------------------
 
-FR_CONTEXT, FR_BATCH, FR_POINTS = (9, 15), (0, 14), 20
+FR_CONTEXT, FR_BATCH, FR_POINTS = (9, 15), (0, 14), 12
 MS = 1e-3
-FR_NUMBERS = {"fr_mb": Either("max batch", ",.0f", 1, "sequences"),
-              "fr_b": Either("batch", ",.0f", 1, "sequences (the slider, at most the max batch)"),
-              "fr_step": Either("step", ",.2f", MS, "ms per output token"),
-              "fr_tps": Either("throughput", ",.0f", 1, "tokens/s per chip"),
-              "fr_w": Either("weight read", ",.2f", MS, "ms"), "fr_f": Either("matmul FLOPs", ",.2f", MS, "ms"),
-              "fr_kv": Either("KV read", ",.2f", MS, "ms"), "fr_ici": Either("collectives", ",.2f", MS, "ms")}
-FR_CONST = {"D": LLAMA.d_model, "L": LLAMA.layers, "K": LLAMA.kv_heads, "H": LLAMA.head_dim,
-            "C": V5E.flops("bf16"), "W_hbm": V5E.hbm_bw, "b_a": bytes_per_element("bf16"), "t_hop": V5E.ici_hop_latency,
-            "HBM": V5E.hbm_bytes - reserve_bytes(V5E, DEFAULT_RESERVE)}
-FR_CONST = {name: repr(float(value)) for name, value in FR_CONST.items()}
+NO = "does not fit"
+FR_NUMBERS = {"fr_mb": Number("max batch", ",.0f", 1, "sequences", NO),
+              "fr_b": Number("batch", ",.0f", 1, "sequences (the slider, at most the max batch)", NO),
+              "fr_step": Number("step", ",.2f", MS, "ms per output token", NO),
+              "fr_tps": Number("throughput", ",.0f", 1, "tokens/s per chip", NO),
+              "fr_w": Number("weight read", ",.2f", MS, "ms", NO), "fr_f": Number("matmul FLOPs", ",.2f", MS, "ms", NO),
+              "fr_kv": Number("KV read", ",.2f", MS, "ms", NO), "fr_ici": Number("collectives", ",.2f", MS, "ms", NO)}
+#: The frontier's fixed model and chip (LLaMA 3-70B, FLOPs in bf16, on the v5e datasheet), as numbers in the page.
+FR_CONST = {name: repr(float(value)) for name, value in dict(
+    D=LLAMA.d_model, L=LLAMA.layers, K=LLAMA.kv_heads, H=LLAMA.head_dim, C=V5E.flops("bf16"), W_hbm=V5E.hbm_bw,
+    b_a=bytes_per_element("bf16"), t_hop=V5E.ici_hop_latency,
+    HBM=V5E.hbm_bytes - reserve_bytes(V5E, DEFAULT_RESERVE)).items()}
 
 
 def _fr_names(row: dict) -> dict:
@@ -184,7 +183,8 @@ def _fr_bars():
         x=alt.X("x0:Q", title="milliseconds per decode step"), x2="x1:Q", y=y,
         color=alt.Color("seg:N", scale=alt.Scale(domain=["weight read", "matmul FLOPs", "KV read", "collectives"],
                                                   scheme="dark2"), title=None,
-                        legend=alt.Legend(orient="bottom", columns=2)), opacity=alt.condition("datum.pale", alt.value(0.35), alt.value(1)))
+                        legend=alt.Legend(orient="bottom", columns=2)),
+        opacity=alt.condition("datum.pale", alt.value(0.35), alt.value(1)))
     text = base.mark_text(align="left", fontSize=10).encode(x="x1:Q", y=y, text="label:N")
     none = alt.Chart(alt.Data(values=[{}])).transform_filter("fr_mb < 1").mark_text(color="#b00020").encode(
         text=alt.value("does not fit: no sequence of this context beside the weights"))
@@ -212,5 +212,224 @@ def _frontier() -> LiveExplorer:
                         frontier_expected)
 
 
+# --- The planner ----------------------------------------------------------------------------------------------
+
+#: The kernel explorer's slices (0: the smallest that holds one sequence) and targets (0: none), in ms.
+SLICES, TARGETS_MS = (0, 1, 2, 4, 8, 16, 32, 64, 128, 256), (0, 5, 10, 15, 20, 30, 50, 100)
+CONTEXT, DECODE, ICI = (9, 17), (6, 13), ("report", "cap the batch")
+LOST = ("does not fit", "no such slice")
+REASONS = ("HBM full", "HBM full, and it meets the target", "the largest that meets the target",
+           "capped where the slice turns ICI-bound", "ICI-bound even at one sequence",
+           "no batch meets the target; one sequence shown")
+REASON_CODES = {"latency": 2, "ICI": 3, "ICI-bound": 4, "misses target": 5}
+BOUNDS = ("memory", "compute", "ICI")
+GB = 1e9
+NUMBERS = {
+    "p_n": Either("slice", ",.0f", 1, "chips", fails=("not a valid slice of this chip",
+                                                      "more chips than the largest slice")),
+    "p_crit": Number("1 critical batch B_crit", ",.3f", 1, "sequences"),
+    "p_wb": Number("2 weights", ",.2f", GB, "GB"), "p_seq": Number("KV of one sequence", ",.3f", GB, "GB"),
+    "p_nmin": Number("chips whose HBM holds them", ",.0f", 1, "chips"),
+    "p_kept": Number("HBM kept back per chip", ",.2f", GB, "GB"),
+    "p_hbm": Either("HBM of the slice", ",.1f", GB, "GB", fails=LOST),
+    "p_mb": Either("3 max batch", ",.0f", 1, "sequences", fails=LOST),
+    "p_batch": Either("planned batch", ",.0f", 1, "sequences", fails=LOST),
+    "p_reason": Either("set by", "", fails=LOST, words=REASONS),
+    "p_mem": Either("weights + KV caches", ",.1f", GB, "GB", fails=LOST),
+    "p_step": Either("4 step", ",.2f", MS, "ms per output token", fails=LOST),
+    "p_bound": Either("bound", "", fails=LOST, words=tuple(f"{b}-bound" for b in BOUNDS)),
+    "p_full": Either("step at the max batch", ",.2f", MS, "ms", fails=LOST),
+    "p_tps": Either("throughput", ",.0f", 1, "tokens/s", fails=LOST),
+    "p_tpc": Either("per chip", ",.1f", 1, "tokens/s/chip", fails=LOST),
+    "p_qps": Either("QPS per chip", ",.3f", 1, "requests/s", fails=LOST),
+    "p_cost": Either("$ per million tokens", ",.2f", 1, "(always busy)", fails=LOST + ("no price for this chip",)),
+    "p_ici": Either("5 collectives", ",.2f", MS, "ms", fails=LOST),
+    "p_roof": Either("the rest of the step", ",.2f", MS, "ms", fails=LOST),
+    "p_pre": Either(f"6 prefill (MFU {MFU:g})", ",.1f", MS, "ms", fails=LOST),
+    "p_pg": Either("prefill per decode server", ",.2f", 1, "servers", fails=LOST),
+}
+
+
+def _reachable_min_chips() -> int:
+    """The most chips any control state needs for one sequence (the smallest slice's ternary stops there)."""
+    return max(int(f.min_chips(B=1, HBM=chip.hbm_bytes - reserve_bytes(chip, DEFAULT_RESERVE), P=m.param_count,
+                               S=2**e, b_w=BYTES[w], kv=m.kv_bytes_per_token(k)))
+               for m, chip, w, k, e in itertools.product(MODELS.values(), CHIPS.values(), BYTES, BYTES,
+                                                         range(CONTEXT[0], CONTEXT[1] + 1)))
+
+
+def _slices() -> dict:
+    """Each chip's slices the page may use: the kernel's choices that are valid, and every smallest slice."""
+    most = _reachable_min_chips()
+    return {name: sorted({chip.smallest_slice(k) for k in range(1, most + 1)} - {None}
+                         | {n for n in SLICES if n and chip.is_valid_slice(n)}) for name, chip in CHIPS.items()}
+
+
+def _per_chip(table: dict) -> str:
+    """A ternary over the chip picking ``table[chip]`` (a Vega expression)."""
+    items = list(table.items())
+    text = items[-1][1]
+    for name, expression in reversed(items[:-1]):
+        text = f"(chip === {json.dumps(name)} ? ({expression}) : {text})"
+    return text
+
+
+def _smallest(sizes: list) -> str:
+    """The smallest of ``sizes`` (a chip's valid slices, ascending) holding ``p_nmin`` chips; -2 when none does."""
+    text = "-2"
+    for n in reversed(sizes):
+        text = f"(p_nmin <= {n} ? {n} : {text})"
+    return text
+
+
+#: The planner's page values of the formulas' symbols (T_step: the target, in the searches; U = 1: always busy).
+P_NAMES = {"P": "m_Pd", "D": "m_D", "L": "m_L", "K": "m_K", "H": "m_H", "C": "p_C", "W_hbm": "c_bw", "b_w": "p_bw",
+           "b_kv": "p_bkv", "b_a": "p_ba", "kv": "p_kvt", "S": "p_ctx", "G": "p_dec", "N": "p_n", "W_c": "p_wc",
+           "n_hop": "p_hops", "t_hop": "c_hop", "HBM": "c_use", "T_step": "target", "MFU": repr(MFU), "U": "1"}
+
+
+def _at(expression, batch: str) -> str:
+    """``expression`` printed for the planner's deployment at ``batch`` (a Vega expression)."""
+    return f"({vega(expression, {**P_NAMES, 'B': batch})})"
+
+
+def _p_params() -> list:
+    slices = _slices()
+    model = lambda value: choice("model", {name: value(m) for name, m in MODELS.items()})
+    chip = lambda value: choice("chip", {name: value(c) for name, c in CHIPS.items()})
+    links = {f"{name}|{n}": _links(c, n) for name, c in CHIPS.items() for n in slices[name]}
+    memory = {**P_NAMES, "P": "m_P"}
+    ok = lambda name, value: derived(name, f"p_n < 0 ? -2 : (p_mb0 >= 1 ? ({value}) : -1)", {})
+    gaps = [f"({_at(g, 'p_bt')} <= 0 ? p_bt : ({vega(sp.diff(g, B), P_NAMES)} > 0 ? "
+            f"max(0, floor({vega(_root(g), P_NAMES)})) : 0))" for g in ICI_GAPS]
+    capped = "ici === 'cap the batch' && p_bt >= 1 && p_lim < p_bt"
+    return [
+        alt.param(name="model", value=LLAMA.name, bind=alt.binding_select(options=list(MODELS), name="model")),
+        alt.param(name="chip", value=V5E.name, bind=alt.binding_select(options=list(CHIPS), name="chip")),
+        alt.param(name="chips", value=0, bind=alt.binding_select(
+            options=list(SLICES), labels=["smallest"] + [str(n) for n in SLICES[1:]], name="chips")),
+        select("weights", "weights", list(BYTES), "int8"), select("kv", "KV cache", list(BYTES), "int8"),
+        select("compute", "FLOPs", list(COMPUTE), "bf16"),
+        slider("log_ctx", "context S (log2 tokens)", *CONTEXT, 13),
+        slider("log_dec", "decode G (log2 tokens)", *DECODE, 9),
+        alt.param(name="target", value=15 * MS, bind=alt.binding_select(
+            options=[t * MS for t in TARGETS_MS], labels=["none"] + [f"{t} ms" for t in TARGETS_MS[1:]],
+            name="target per output token")),
+        select("ici", "ICI", list(ICI), ICI[0]),
+        derived("m_P", model(lambda m: m.param_count), {}), derived("m_Pd", model(lambda m: m.decode_param_count), {}),
+        derived("m_Pa", model(lambda m: m.active_param_count), {}), derived("m_D", model(lambda m: m.d_model), {}),
+        derived("m_L", model(lambda m: m.layers), {}), derived("m_K", model(lambda m: m.kv_heads), {}),
+        derived("m_H", model(lambda m: m.head_dim), {}),
+        derived("c_hbm", chip(lambda c: c.hbm_bytes), {}), derived("c_bw", chip(lambda c: c.hbm_bw), {}),
+        derived("p_kept", chip(lambda c: reserve_bytes(c, DEFAULT_RESERVE)), {}),
+        derived("c_use", chip(lambda c: c.hbm_bytes - reserve_bytes(c, DEFAULT_RESERVE)), {}),
+        derived("c_price", chip(lambda c: c.price_per_hour or 0), {}),
+        derived("c_hop", chip(lambda c: c.ici_hop_latency or 0), {}),
+        derived("p_C", choice("chip + '|' + compute", {f"{name}|{k}": c.flops(k) for name, c in CHIPS.items()
+                                                      for k in COMPUTE}), {}),
+        derived("p_bw", choice("weights", {d: bytes_per_element(d) for d in BYTES}), {}),
+        derived("p_bkv", choice("kv", {d: bytes_per_element(d) for d in BYTES}), {}),
+        derived("p_ba", choice("compute", {d: bytes_per_element(d) for d in COMPUTE}), {}),
+        derived("p_ctx", "pow(2, log_ctx)", {}), derived("p_dec", "pow(2, log_dec)", {}),
+        derived("p_kvt", f.kv_bytes_per_token, P_NAMES),
+        derived("p_crit", f.critical_batch, P_NAMES), derived("p_wb", f.param_bytes, memory),
+        derived("p_seq", f.kv_bytes_per_sequence, P_NAMES),
+        derived("p_nmin", f.min_chips, {**memory, "B": "1"}),
+        derived("p_n", "chips === 0 ? " + _per_chip({name: _smallest(slices[name]) for name in CHIPS})
+                + " : (" + _per_chip({name: f"indexof({json.dumps(slices[name])}, chips) >= 0"
+                                      for name in CHIPS}) + " ? chips : -1)", {}),
+        derived("p_wc", choice("chip + '|' + p_n", {key: w for key, (w, _) in links.items()}), {}),
+        derived("p_hops", choice("chip + '|' + p_n", {key: hops for key, (_, hops) in links.items()}), {}),
+        derived("p_hbm", f"p_n < 0 ? -2 : ({vega(SLICE_HBM, {**memory, 'HBM': 'c_hbm'})})", {}),
+        derived("p_mb0", f"p_n < 0 ? 0 : max(0, {vega(f.max_batch, memory)})", {}),
+        derived("p_bt0", f"max(0, min(p_mb0, floor({vega(TARGET_BATCH, P_NAMES)})))", {}),
+        derived("p_bt", f"target === 0 ? p_mb0 : (p_bt0 < p_mb0 && {_at(STEP, 'p_bt0 + 1')} <= target ? p_bt0 + 1 : "
+                        f"(p_bt0 >= 1 && {_at(STEP, 'p_bt0')} > target ? p_bt0 - 1 : p_bt0))", {}),
+        derived("p_lim0", f"max({gaps[0]}, {gaps[1]})", {}),
+        derived("p_lim", f"p_lim0 < p_bt && {_at(ICI_GAP, 'p_lim0 + 1')} <= 0 ? p_lim0 + 1 : "
+                         f"(p_lim0 >= 1 && {_at(ICI_GAP, 'p_lim0')} > 0 ? p_lim0 - 1 : p_lim0)", {}),
+        derived("p_b", f"p_mb0 < 1 ? 0 : (p_bt < 1 ? 1 : ({capped} ? max(p_lim, 1) : p_bt))", {}),
+        ok("p_reason", f"p_bt < 1 ? 5 : ({capped} ? (p_lim >= 1 ? 3 : 4) : (target === 0 ? 0 : "
+                       f"(p_bt === p_mb0 ? 1 : 2)))"),
+        ok("p_mb", "p_mb0"), ok("p_batch", "p_b"),
+        ok("p_mem", vega(f.total_bytes, {**memory, "B": "p_b"})),
+        ok("p_step", _at(STEP, "p_b")), ok("p_full", _at(STEP, "p_mb0")),
+        ok("p_ici", _at(f.ici_step_time_comms, "p_b")), ok("p_roof", _at(f.step_time, "p_b")),
+        ok("p_bound", "p_n > 1 && p_ici > p_roof ? 2 : (p_b > p_crit ? 1 : 0)"),
+        ok("p_tps", vega(f.tokens_per_s, {"B": "p_b", "T_step": "p_step"})),
+        ok("p_tpc", vega(f.tokens_per_s_per_chip, {**P_NAMES, "B": "p_b", "T_step": "p_step"})),
+        ok("p_qps", vega(f.qps_per_chip, {**P_NAMES, "B": "p_b", "T_step": "p_step"})),
+        ok("p_cost", f"c_price > 0 ? ({vega(f.cost_per_million_tokens, {**P_NAMES, 'c': 'c_price', 'r': 'p_tpc'})})"
+                     f" : -3"),
+        ok("p_pre", vega(PREFILL, {**P_NAMES, "P": "m_Pa", "T": "p_ctx"})),
+        ok("p_pg", vega(f.prefill_decode_ratio, {**P_NAMES, "B": "p_b", "T_prefill": "p_pre", "T_step": "p_step"})),
+    ]
+
+
+def _p_curve():
+    """Latency against throughput per chip over every batch that fits, the max batch, the plan, the target."""
+    points = 100
+    names = {**P_NAMES, "B": "datum.b", "T_step": "datum.step"}
+    base = alt.Chart(alt.sequence(0, points, as_="k")).transform_filter("p_n > 0 && p_mb0 >= 1").transform_calculate(
+        b=f"round(1 + (p_mb0 - 1) * datum.k / {points - 1})").transform_calculate(
+        step=vega(STEP, names)).transform_calculate(tps=vega(f.tokens_per_s_per_chip, names),
+                                                    ms=f"datum.step / {MS!r}")
+    x = alt.X("tps:Q", title="throughput (tokens/s per chip)")
+    y = alt.Y("ms:Q", title="latency (ms per output token)")
+    one = lambda test, **values: alt.Chart(alt.Data(values=[{}])).transform_filter(test).transform_calculate(**values)
+    full = one("p_mb >= 1", tps=vega(f.tokens_per_s_per_chip, {**P_NAMES, "B": "p_mb0", "T_step": "p_full"}),
+               ms=f"p_full / {MS!r}")
+    chosen = one("p_mb >= 1", tps="p_tpc", ms=f"p_step / {MS!r}")
+    goal = one("target > 0", ms=f"target / {MS!r}")
+    return alt.layer(
+        base.mark_line().encode(x=x, y=y),
+        full.mark_point(size=60, color="#1f77b4", fill="white", opacity=1).encode(x=x, y=y),
+        chosen.mark_point(size=90, filled=True, color="#d62728", opacity=1).encode(x=x, y=y),
+        goal.mark_rule(color="#2ca02c", strokeDash=[5, 3]).encode(y=y),
+    ).properties(width=520, height=240, title="every batch that fits (blue), the max batch (open), the planned "
+                                                   "batch (red), the target (green)")
+
+
+def planner_expected(model: str, chip: str, chips: int, weights: str, kv: str, compute: str, log_ctx: int,
+                     log_dec: int, target: float, ici: str) -> dict:
+    """The plan card's numbers from ``plan_for_target`` (-1: nothing fits, -2: no such slice; the slice: -1 not
+    valid, -2 more chips than the largest; the cost: -3 no price)."""
+    m, c = MODELS[model], CHIPS[chip]
+    work = dict(weights=weights, kv_dtype=kv, compute=compute, context=2**log_ctx, decode=2**log_dec)
+    any_slice = plan(m, c, chips=c.slices[-1], **work)      # what no slice changes
+    found = {"p_crit": any_slice.critical_batch, "p_wb": any_slice.param_bytes,
+             "p_seq": any_slice.kv_bytes_per_sequence, "p_nmin": any_slice.min_chips, "p_kept": any_slice.reserve}
+    try:
+        tp = plan_for_target(m, c, target or None, chips=chips or None, ici_safe=ici == ICI[1], **work)
+    except ValueError:
+        return {**{name: -2 for name in NUMBERS}, **found, "p_n": -1 if chips else -2}
+    p = tp.plan
+    found |= {"p_n": p.chips, "p_hbm": p.hbm_bytes}
+    if not p.fits:
+        return {**{name: -1 for name in NUMBERS}, **found}
+    reason = REASON_CODES.get(tp.batch_reason, 0 if target == 0 else 1)
+    return {**found, "p_mb": p.max_batch, "p_batch": p.batch, "p_reason": reason, "p_mem": p.total_bytes,
+            "p_step": p.step_time_s, "p_bound": BOUNDS.index(p.bound), "p_full": tp.full.step_time_s,
+            "p_tps": p.tokens_per_s, "p_tpc": p.tokens_per_s_per_chip, "p_qps": p.qps_per_chip,
+            "p_cost": -3 if p.cost_per_million_tokens is None else p.cost_per_million_tokens,
+            "p_ici": p.ici_time_s, "p_roof": p.roofline_step_s, "p_pre": p.prefill_time_s,
+            "p_pg": p.prefill_decode_ratio}
+
+
+def _planner() -> LiveExplorer:
+    half = len(NUMBERS) // 2
+    columns = [dict(list(NUMBERS.items())[:half]), dict(list(NUMBERS.items())[half:])]
+    chart = alt.vconcat(_p_curve(), alt.hconcat(*(numbers_chart(c, width=330) for c in columns))).add_params(
+        *_p_params()).properties(
+        title="The serving decision framework (the preset models; the config-file model needs the kernel)")
+    controls = {"model": list(MODELS), "chip": list(CHIPS), "chips": list(SLICES), "weights": list(BYTES),
+                "kv": list(BYTES), "compute": list(COMPUTE), "log_ctx": list(range(CONTEXT[0], CONTEXT[1] + 1)),
+                "log_dec": list(range(DECODE[0], DECODE[1] + 1)), "target": [t * MS for t in TARGETS_MS],
+                "ici": list(ICI)}
+    return LiveExplorer(f"{CHAPTER}-planner", CHAPTER, "The serving decision framework", chart, controls, NUMBERS,
+                        planner_expected)
+
+
 def explorers() -> list:
-    return [_frontier()]
+    """The frontier (the chapter's first explorer cell), then the planner."""
+    return [_frontier(), _planner()]
