@@ -1,7 +1,6 @@
 """The live explorers on the published pages, offline: every number the page computes equals the Python
 library's for the same controls, and a slider moved with the keyboard redraws the figure."""
 
-import itertools
 import math
 
 import pytest
@@ -21,15 +20,27 @@ def _page_of(slug):
 
 
 def states(controls: dict, count: int = STATES) -> list:
-    """Every corner of the controls (each at its first or last value), then states spread over the rest."""
-    corners = [dict(zip(controls, values)) for values in itertools.product(*[(v[0], v[-1]) for v in controls.values()])]
-    spread = [{name: values[(i * (k + 2)) % len(values)] for k, (name, values) in enumerate(controls.items())}
-              for i in range(count)]
+    """The corners (every control at its first value, every one at its last, and each control alone at the
+    other end), then states spread over the controls' values, at least ``count`` in all."""
+    first = {name: values[0] for name, values in controls.items()}
+    last = {name: values[-1] for name, values in controls.items()}
+    corners = [first, last] + [{**first, name: last[name]} for name in controls] + [{**last, name: first[name]}
+                                                                                     for name in controls]
+    spread = [_nth(controls, i * 7919) for i in range(1, 4 * count)]   # strided through every combination
     unique = []
     for state in corners + spread:
         if state not in unique:
             unique.append(state)
-    return unique[:max(count, len(corners))]
+    return unique[:max(count, len({str(c) for c in corners}))]
+
+
+def _nth(controls: dict, n: int) -> dict:
+    """The ``n``-th combination of the controls' values (mixed radix, wrapping round)."""
+    state = {}
+    for name, values in controls.items():
+        n, digit = divmod(n, len(values))
+        state[name] = values[digit]
+    return state
 
 
 @pytest.fixture
