@@ -57,10 +57,9 @@ class LiveExplorer:
 
     def spec(self) -> str:
         """The Vega-Lite specification as JSON (validated by Altair against the schema). The chart describes
-        itself by its title; its marks carry no ARIA roles of their own (the numbers are text beside them)."""
+        itself by its title."""
         spec = self.chart.to_dict()
         spec.setdefault("description", self.title)
-        spec.setdefault("config", {})["aria"] = False
         return json.dumps(spec, sort_keys=True)
 
     def text(self, state: dict) -> list:

@@ -92,7 +92,7 @@ def _panels():
         gains.mark_line(point=line).encode(x=x, y=alt.Y("gain:Q", scale=alt.Scale(zero=False),
                                                         title="tokens/s/chip gain from doubling (×)"),
                                            color=quiet, strokeWidth=width),
-        one.mark_rule(strokeDash=[4, 3], color="black").encode(y=alt.datum(1)),
+        one.mark_rule(strokeDash=[4, 3], color="black", description="a gain of 1 per chip").encode(y=alt.datum(1)),
         one.transform_calculate(n="chips", gain="chip_gain").transform_filter("datum.gain > 0").mark_point(
             size=140, color="black", strokeWidth=1.5).encode(x=x, y="gain:Q")).properties(
         width=260, height=210, title="doubled into the slice; above 1: super-linear")
