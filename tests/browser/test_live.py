@@ -1,5 +1,5 @@
-"""The live explorers on the published pages, offline: every number the page computes equals the Python
-library's for the same controls, and a slider moved with the keyboard redraws the figure."""
+"""The live explorers on the published pages, offline: a slider moved with the keyboard redraws the figure,
+and every number the page computes equals the Python library's for the same controls."""
 
 import math
 
@@ -58,10 +58,22 @@ def _open(page, slug):
 
 
 @pytest.mark.parametrize("key", sorted(LIVE))
-def test_every_number_the_page_computes_equals_the_library(live_page, key):
+def test_the_page_computes_the_librarys_numbers_and_follows_the_keyboard(live_page, key):
+    """Every number the page computes equals the library's, in 24 states of the controls; then, from the
+    page's first state, a slider moved with the keyboard redraws the figure and changes the numbers."""
     live = LIVE[key]
     log = _open(live_page, live.chapter)
     target = f"sm-live-{key}"
+    chart = live_page.locator(f"#{target}")
+    slider = chart.locator("input[type=range]").first
+    before = chart.locator("svg").inner_html(), chart.inner_text()
+    slider.focus()
+    at_start = slider.evaluate("input => Number(input.value) <= Number(input.min)")
+    live_page.keyboard.press("ArrowRight" if at_start else "ArrowLeft")
+    live_page.wait_for_function("([id, old]) => document.querySelector('#' + id + ' svg').innerHTML !== old",
+                                arg=[target, before[0]])
+    assert chart.inner_text() != before[1], "the numbers did not follow the slider"
+
     problems = []
     for state in states(live.controls):
         shown = live_page.evaluate("""async ([target, state, names]) => {
@@ -75,24 +87,9 @@ def test_every_number_the_page_computes_equals_the_library(live_page, key):
             got = shown["values"][name]
             if not (isinstance(got, (int, float)) and math.isclose(got, value, rel_tol=1e-9)):
                 problems.append(f"{state}: {name} = {got} on the page, {value} in the library")
-        text = live.text(state)
-        missing = [line for line in text if line not in shown["text"]]
+        missing = [line for line in live.text(state) if line not in shown["text"]]
         if missing or "NaN" in shown["text"] or "Infinity" in shown["text"]:
             problems.append(f"{state}: the page does not show {missing[:2]}")
     assert len(states(live.controls)) >= 20
     assert not problems, "\n".join(problems[:10])
     assert not log.errors and not log.blocked and not log.failed, (log.errors, log.blocked, log.failed)
-
-
-@pytest.mark.parametrize("key", sorted(LIVE))
-def test_a_slider_moved_with_the_keyboard_redraws_the_figure(live_page, key):
-    _open(live_page, LIVE[key].chapter)
-    chart = live_page.locator(f"#sm-live-{key}")
-    before = chart.locator("svg").inner_html(), chart.inner_text()
-    slider = chart.locator("input[type=range]").first
-    slider.focus()
-    at_start = slider.evaluate("input => Number(input.value) <= Number(input.min)")
-    live_page.keyboard.press("ArrowRight" if at_start else "ArrowLeft")
-    live_page.wait_for_function("([id, old]) => document.querySelector('#' + id + ' svg').innerHTML !== old",
-                                arg=[f"sm-live-{key}", before[0]])
-    assert chart.inner_text() != before[1], "the numbers did not follow the slider"
