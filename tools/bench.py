@@ -7,8 +7,8 @@ Measures, in one run on this machine:
 - start-up: `import servingmath` and one `python -m servingmath plan`, each beside a bare
   `import sympy`, alternated in one run (median of several fresh interpreters each);
 - the live explorers on the built pages (headless Chromium, offline): the median time from a slider's
-  input event to the redrawn figure, by the page's own performance clock, beside the same chapter's
-  kernel explorer update above (needs `make book` first; skipped without a built page);
+  input event to the redrawn figure, and to the next painted frame, by the page's own performance clock,
+  beside the same chapter's kernel explorer update above (needs `make book` first; skipped without a built page);
 - the wall time of the nbval suite, and of a cold and a cached book build.
 
 Writes _build/bench/results.json and a copy in book/benchmarks.json (shown on the book's
@@ -125,23 +125,24 @@ def bench_builds() -> dict:
     return result
 
 
-#: In the page: alternate the first slider between its ends, timing each input event until the view has run
-#: and the browser has painted the next frame (performance.now()).
+#: In the page: alternate the first slider between its ends, timing each input event (performance.now()) until
+#: the view has run and its figure is redrawn in the DOM, and until the browser paints the next frame.
 LIVE_TIMING = """async ([target, n]) => {
   await window.servingmathLiveReady;
   const view = window.servingmathLive[target];
   const input = document.querySelector('#' + target + ' input[type=range]');
-  const times = [];
+  const updated = [], painted = [];
   for (let i = 0; i < n; i++) {
     const start = performance.now();
     input.value = i % 2 ? input.min : input.max;
     input.dispatchEvent(new Event('input', {bubbles: true}));
     await view.runAsync();
-    await new Promise(painted => requestAnimationFrame(() => painted()));
-    times.push(performance.now() - start);
+    updated.push(performance.now() - start);
+    await new Promise(frame => requestAnimationFrame(() => frame()));
+    painted.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(n / 2)];
+  const median = (times) => times.sort((a, b) => a - b)[Math.floor(n / 2)];
+  return [median(updated), median(painted)];
 }"""
 
 
@@ -157,8 +158,9 @@ def bench_live(repeat: int) -> list:
                 print(f"live {key}: no built page (make book)")
                 continue
             page.goto(found[0].as_uri())
-            median = page.evaluate(LIVE_TIMING, [f"sm-live-{key}", 4 * repeat + 1])
-            results.append({"explorer": key, "chapter": live.chapter, "update_ms_median": round(median, 2)})
+            updated, painted = page.evaluate(LIVE_TIMING, [f"sm-live-{key}", 4 * repeat + 1])
+            results.append({"explorer": key, "chapter": live.chapter, "update_ms_median": round(updated, 2),
+                             "paint_ms_median": round(painted, 2)})
         browser.close()
     return results
 

@@ -81,7 +81,7 @@ def _links(chip, n: int) -> tuple:
 
 # --- The frontier ------------------------------------------------------------------------------------------
 
-FR_CONTEXT, FR_BATCH, FR_POINTS = (9, 15), (0, 14), 12
+FR_CONTEXT, FR_BATCH, FR_POINTS = (9, 15), (0, 14), 8
 MS = 1e-3
 NO = "does not fit"
 FR_NUMBERS = {"fr_mb": Number("max batch", ",.0f", 1, "sequences", NO),
