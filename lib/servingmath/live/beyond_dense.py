@@ -166,7 +166,8 @@ def expected(model: str, chip: str, weights: str, log_ctx: int, log_batch: int) 
     b_w = bytes_per_element(weights, "weights")
     crit = bd.critical_batch(m, c, weights)
     out = {"n": -1, "touched": bd.experts_touched(m, batch), "read": bd.weight_bytes_read(m, weights, batch),
-           "all": bd.text_params(m) * b_w, "active": m.decode_param_count * b_w, "dense": m.dense_param_count * b_w,
+           "all": f.param_bytes(P=bd.text_params(m), b_w=b_w), "active": f.param_bytes(P=m.decode_param_count, b_w=b_w),
+           "dense": f.param_bytes(P=m.dense_param_count, b_w=b_w),
            "t_kv": -1, "t_w": -1, "t_flops": -1, "t_ici": -1, "t_step": -1,
            "crit": crit.moe, "crit_dense": crit.dense, "crit_ratio": crit.ratio}
     out["share"] = out["touched"] / m.experts
