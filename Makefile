@@ -13,6 +13,10 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 JB := $(BIN)/jupyter-book build . --all --toc book/_toc.yml --warningiserror --nitpick --keep-going
 NBVAL := $(BIN)/pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
+# Python keeps its compiled modules: the checks start dozens of interpreters (pytest workers, kernels, Lab
+# servers), and a shell that turns the cache off would make each one compile SymPy, Altair and Jupyter again.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: book test checks unit nbval browser binder chromium lab execute student bench formulas calibration lock clean
 
 # uv installs the pinned closure (pip would take minutes on a fresh machine); pip bootstraps uv itself.

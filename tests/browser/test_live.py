@@ -51,7 +51,10 @@ def live_page(browser):
 
 
 def _open(page, slug):
+    """The chapter's page with its explorers loaded; without MathJax, which the explorers do not use (the page
+    test checks the math) and which would typeset the whole chapter while the states are set."""
     log = PageLog(page)
+    page.route("**/vendor/mathjax/**", lambda route: route.fulfill(body="", content_type="text/javascript"))
     page.goto(_page_of(slug).as_uri(), wait_until="load")
     assert page.evaluate(READY) == sum(live.chapter == slug for live in LIVE.values()), "live explorers did not load"
     return log

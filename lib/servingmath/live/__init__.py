@@ -100,6 +100,12 @@ def slider(name: str, label: str, lo: int, hi: int, value: int, step: int = 1):
     return alt.param(name=name, value=value, bind=alt.binding_range(min=lo, max=hi, step=step, name=label))
 
 
+def top_level(params: list) -> list:
+    """Controls and derived parameters for the chart's top level, where every view reads them (Altair's
+    ``add_params`` would copy each into every view, and copy every view to do it)."""
+    return [param.param for param in params]
+
+
 def derived(name: str, expression, names: dict):
     """A parameter the page computes from the others: the printed formula (``vega``) or a Vega expression."""
     return alt.param(name=name, expr=expression if isinstance(expression, str) else vega(expression, names))

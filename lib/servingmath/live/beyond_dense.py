@@ -14,7 +14,7 @@ from ..analysis.plan import DEFAULT_RESERVE, reserve_bytes
 from ..core import formulas as f
 from ..core.hardware import PRESETS as CHIPS
 from ..core.precision import bytes_per_element
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, switch
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, switch, top_level
 from .vega import vega
 
 CHAPTER = "beyond-dense"
@@ -185,8 +185,7 @@ def explorers() -> list:
     left = dict(list(NUMBERS.items())[:7])
     right = dict(list(NUMBERS.items())[7:])
     chart = alt.vconcat(alt.hconcat(_read(), _parts()),
-                        alt.hconcat(numbers_chart(left, width=330), numbers_chart(right, width=250))).add_params(
-        *_params()).properties(title="An MoE decode step: the weights it reads over the batch, and its parts")
+                        alt.hconcat(numbers_chart(left, width=330), numbers_chart(right, width=250)), params=top_level(_params())).properties(title="An MoE decode step: the weights it reads over the batch, and its parts")
     controls = {"model": list(MODELS), "chip": list(CHIPS), "weights": list(WEIGHTS),
                 "log_ctx": list(range(CONTEXT_EXP[0], CONTEXT_EXP[1] + 1)),
                 "log_batch": list(range(BATCH_EXP[0], BATCH_EXP[1] + 1))}

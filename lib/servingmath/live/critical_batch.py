@@ -6,7 +6,7 @@ from ..analysis import critical_batch as cb
 from ..core import formulas as f
 from ..core.hardware import PRESETS as CHIPS
 from ..core.precision import COMPUTE, bytes_per_element
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, switch
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, switch, top_level
 from .vega import vega
 
 CHAPTER = "critical-batch"
@@ -95,8 +95,7 @@ def expected(chip: str, weights: str, compute: str, log_batch: int) -> dict:
 
 
 def explorers() -> list:
-    chart = alt.vconcat(alt.hconcat(_roofline(), _bars()), numbers_chart(NUMBERS, width=560)).add_params(
-        *_params()).properties(title="Roofline and critical batch: one D×F matmul of LLaMA 3-70B on the chip")
+    chart = alt.vconcat(alt.hconcat(_roofline(), _bars()), numbers_chart(NUMBERS, width=560), params=top_level(_params())).properties(title="Roofline and critical batch: one D×F matmul of LLaMA 3-70B on the chip")
     controls = {"chip": list(CHIPS), "weights": list(cb.WEIGHTS), "compute": list(COMPUTE),
                 "log_batch": list(range(BATCH_EXP[0], BATCH_EXP[1] + 1))}
     return [LiveExplorer(CHAPTER, CHAPTER, "Roofline and critical batch", chart, controls, NUMBERS, expected)]

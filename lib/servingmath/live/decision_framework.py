@@ -24,7 +24,7 @@ from ..core.hardware import PRESETS as CHIPS, get_chip
 from ..core.models import PRESETS as MODELS
 from ..core.precision import BYTES, COMPUTE, bytes_per_element
 from ..core.symbols import B, T_ici, T_prefill, T_step
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, top_level
 from .vega import vega
 
 CHAPTER = "decision-framework"
@@ -204,7 +204,7 @@ def frontier_expected(log_ctx: int, precision: str, chips: int, log_batch: int) 
 
 def _frontier() -> LiveExplorer:
     chart = alt.vconcat(alt.hconcat(_fr_curves(), _fr_bars()).resolve_scale(color="independent"),
-                        numbers_chart(FR_NUMBERS)).add_params(*_fr_params()).properties(
+                        numbers_chart(FR_NUMBERS), params=top_level(_fr_params())).properties(
         title="The latency-throughput frontier: each precision on each slice, the selected step and its parts")
     controls = {"log_ctx": list(range(FR_CONTEXT[0], FR_CONTEXT[1] + 1)), "precision": list(PRECISIONS),
                 "chips": list(V5E.slices), "log_batch": list(range(FR_BATCH[0], FR_BATCH[1] + 1))}
@@ -419,8 +419,7 @@ def planner_expected(model: str, chip: str, chips: int, weights: str, kv: str, c
 def _planner() -> LiveExplorer:
     half = len(NUMBERS) // 2
     columns = [dict(list(NUMBERS.items())[:half]), dict(list(NUMBERS.items())[half:])]
-    chart = alt.vconcat(_p_curve(), alt.hconcat(*(numbers_chart(c, width=330) for c in columns))).add_params(
-        *_p_params()).properties(
+    chart = alt.vconcat(_p_curve(), alt.hconcat(*(numbers_chart(c, width=330) for c in columns)), params=top_level(_p_params())).properties(
         title="The serving decision framework (the preset models; the config-file model needs the kernel)")
     controls = {"model": list(MODELS), "chip": list(CHIPS), "chips": list(SLICES), "weights": list(BYTES),
                 "kv": list(BYTES), "compute": list(COMPUTE), "log_ctx": list(range(CONTEXT[0], CONTEXT[1] + 1)),

@@ -14,7 +14,7 @@ import sympy as sp
 from ..analysis.disaggregated_serving import HITS, LLAMA, PROMPTS, V5E, split
 from ..core import formulas as f
 from ..core.precision import bytes_per_element
-from . import LiveExplorer, Number, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, derived, numbers_chart, select, slider, top_level
 from .vega import vega
 
 CHAPTER = "disaggregated-serving"
@@ -156,8 +156,7 @@ def explorers() -> list:
     by_prompt = _panel("prompt", PROMPTS, prompt, 1.0, None).properties(
         title=alt.Title(alt.ExprRef("'hit rate ' + format(hit, '.0%') + ', decode ' + format(decode, ',')")))
     panels = alt.hconcat(by_hit, by_prompt).resolve_scale(color="independent", strokeDash="independent")
-    chart = alt.vconcat(panels, _verdict(), numbers_chart(NUMBERS, width=600)).add_params(
-        *_params()).properties(title=f"Prefill servers per decode server, {LLAMA.name} {WEIGHTS} on {V5E.label}")
+    chart = alt.vconcat(panels, _verdict(), numbers_chart(NUMBERS, width=600), params=top_level(_params())).properties(title=f"Prefill servers per decode server, {LLAMA.name} {WEIGHTS} on {V5E.label}")
     controls = {"hit_pct": list(range(HIT_PCT[0], HIT_PCT[1] + 1, HIT_PCT[2])),
                 "log_prompt": list(range(PROMPT_EXP[0], PROMPT_EXP[1] + 1)),
                 "log_decode": list(range(DECODE_EXP[0], DECODE_EXP[1] + 1)),

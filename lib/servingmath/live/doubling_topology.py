@@ -5,7 +5,7 @@ import altair as alt
 from ..analysis import doubling_topology as dt
 from ..core import formulas as f
 from ..core.precision import SERVING_PRECISIONS, bytes_per_element
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, top_level
 from .minimum_topology import COLORS, Fits, fill_batch, page_names, step_at
 from .vega import vega
 
@@ -112,7 +112,7 @@ def expected(weights: str, log_ctx: int, chips: int) -> dict:
 
 
 def explorers() -> list:
-    chart = alt.vconcat(_panels(), numbers_chart(NUMBERS, width=560)).add_params(*_params()).properties(
+    chart = alt.vconcat(_panels(), numbers_chart(NUMBERS, width=560), params=top_level(_params())).properties(
         title=f"Throughput per chip vs slice size: LLaMA 3-70B on {dt.V5E.label}, bf16 FLOPs")
     controls = {"weights": list(SERVING_PRECISIONS), "log_ctx": list(range(CONTEXT_EXP[0], CONTEXT_EXP[1] + 1)),
                 "chips": SIZES}

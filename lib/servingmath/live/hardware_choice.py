@@ -15,7 +15,7 @@ import sympy as sp
 from ..analysis import hardware_choice as hc
 from ..core import formulas as f
 from ..core.symbols import B, C, N, T_step, W_hbm, c
-from . import LiveExplorer, Number, choice, derived, numbers_chart, slider
+from . import LiveExplorer, Number, choice, derived, numbers_chart, slider, top_level
 from .vega import vega
 
 CHAPTER = "hardware-choice"
@@ -146,7 +146,6 @@ def expected(chip: str, price: float, U: float, log_rate: float) -> dict:
 
 
 def explorers() -> list:
-    chart = alt.vconcat(alt.hconcat(_cost(), _per_dollar(), spacing=25), numbers_chart(NUMBERS)).add_params(
-        *_params()).properties(title=alt.TitleParams("Cost per million tokens, and what a dollar buys", anchor="start"))
+    chart = alt.vconcat(alt.hconcat(_cost(), _per_dollar(), spacing=25), numbers_chart(NUMBERS), params=top_level(_params())).properties(title=alt.TitleParams("Cost per million tokens, and what a dollar buys", anchor="start"))
     controls = {"chip": [chip.name for chip in hc.TABLE], "price": PRICES, "U": BUSY, "log_rate": LOG_RATES}
     return [LiveExplorer(CHAPTER, CHAPTER, "Cost per million tokens", chart, controls, NUMBERS, expected)]

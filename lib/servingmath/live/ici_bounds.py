@@ -11,7 +11,7 @@ from ..core import formulas as f
 from ..core.precision import SERVING_PRECISIONS, bytes_per_element
 from ..core.symbols import t_hop
 from ..present.ici_bounds import BARS
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, top_level
 from .vega import vega
 
 CHAPTER = "ici-bounds"
@@ -145,7 +145,7 @@ def expected(batch: int, chips: int, mesh_axes: int, wraparound: str, weights: s
 def explorers() -> list:
     figure = alt.hconcat(_bars(), _bounds()).resolve_scale(color="independent", strokeDash="independent")
     numbers = alt.hconcat(numbers_chart(MATMUL, width=310), numbers_chart(STEP, width=310))
-    chart = alt.vconcat(figure, _verdict(), numbers).add_params(*_params()).properties(
+    chart = alt.vconcat(figure, _verdict(), numbers, params=top_level(_params())).properties(
         title=f"Which of FLOPs, HBM and ICI bounds a matmul: {LLAMA.name} on {V5E.label}, context {CONTEXT:,}")
     controls = {"batch": list(range(BATCH[0], BATCH[1] + 1)), "chips": SLICES, "mesh_axes": [1, 2],
                 "wraparound": list(WRAPAROUND), "weights": list(SERVING_PRECISIONS)}

@@ -6,7 +6,7 @@ from ..analysis import kv_cache as kc
 from ..core import formulas as f
 from ..core.models import PRESETS as MODELS
 from ..core.precision import SERVING_PRECISIONS, bytes_per_element
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, top_level
 from .vega import vega
 
 CHAPTER = "kv-cache"
@@ -58,7 +58,7 @@ def expected(model: str, dtype: str, log_ctx: int, log_batch: int) -> dict:
 
 def explorers() -> list:
     charts = alt.hconcat(_panel("S", CONTEXT_EXP, "context S (tokens)"), _panel("B", BATCH_EXP, "batch B (sequences)"))
-    chart = alt.vconcat(charts, numbers_chart(NUMBERS)).add_params(*_params()).properties(
+    chart = alt.vconcat(charts, numbers_chart(NUMBERS), params=top_level(_params())).properties(
         title="KV caches (blue) against the weights (red), over context and over batch")
     controls = {"model": list(MODELS), "dtype": list(SERVING_PRECISIONS),
                 "log_ctx": list(range(CONTEXT_EXP[0], CONTEXT_EXP[1] + 1)),

@@ -10,7 +10,7 @@ from ..core import formulas as f
 from ..core.hardware import PRESETS as CHIPS
 from ..core.precision import SERVING_PRECISIONS, bytes_per_element
 from ..core.symbols import B, S, kv
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, top_level
 from .critical_batch import switch
 from .vega import vega
 
@@ -144,7 +144,7 @@ def expected(precision: str, log_ctx: int, chip: str) -> dict:
 
 
 def explorers() -> list:
-    chart = alt.vconcat(_panels(), numbers_chart(NUMBERS, width=560)).add_params(*_params()).properties(
+    chart = alt.vconcat(_panels(), numbers_chart(NUMBERS, width=560), params=top_level(_params())).properties(
         title="Minimum topology by precision: LLaMA 3-70B, HBM full of KV caches")
     controls = {"precision": list(SERVING_PRECISIONS), "log_ctx": list(range(CONTEXT_EXP[0], CONTEXT_EXP[1] + 1)),
                 "chip": list(CHIPS)}

@@ -9,7 +9,7 @@ from ..analysis.prefill import (ACTIVATIONS, ARTICLE_MFU, ATTENTION_SHARE, LLAMA
                                 prefill_numbers)
 from ..core import formulas as f
 from ..core.precision import SERVING_PRECISIONS, bytes_per_element
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, top_level
 from .vega import vega
 
 CHAPTER = "prefill"
@@ -109,8 +109,7 @@ def expected(log_prompt: int, chips: int, mfu_pct: int, weights: str) -> dict:
 
 
 def explorers() -> list:
-    chart = alt.vconcat(alt.hconcat(_ttft(), _share()), numbers_chart(NUMBERS, width=600)).add_params(
-        *_params()).properties(title=f"Prefill time of {LLAMA.name} on {V5E.label}")
+    chart = alt.vconcat(alt.hconcat(_ttft(), _share()), numbers_chart(NUMBERS, width=600), params=top_level(_params())).properties(title=f"Prefill time of {LLAMA.name} on {V5E.label}")
     controls = {"log_prompt": list(range(PROMPT_EXP[0], PROMPT_EXP[1] + 1)), "chips": SLICES,
                 "mfu_pct": list(range(MFU_PERCENT[0], MFU_PERCENT[1] + 1, MFU_PERCENT[2])),
                 "weights": list(SERVING_PRECISIONS)}

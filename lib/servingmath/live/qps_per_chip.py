@@ -6,7 +6,7 @@ from ..analysis import qps_per_chip as qp
 from ..article import DECODE, SOURCE_INPUTS
 from ..core import formulas as f
 from ..core.precision import SERVING_PRECISIONS, bytes_per_element
-from . import LiveExplorer, Number, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, derived, numbers_chart, select, slider, top_level
 from .critical_batch import switch
 from .minimum_topology import COLORS, DECADES, Fits, fill_batch, page_names, step_at, precision_params
 from .vega import vega
@@ -92,7 +92,7 @@ def expected(log_decode: int, log_ctx: int, precision: str) -> dict:
 
 
 def explorers() -> list:
-    chart = alt.vconcat(_panels(), numbers_chart(NUMBERS, width=560)).add_params(*_params()).properties(
+    chart = alt.vconcat(_panels(), numbers_chart(NUMBERS, width=560), params=top_level(_params())).properties(
         title=f"QPS per chip and cost: LLaMA 3-70B on {qp.V5E.label}, HBM full of KV caches")
     controls = {"log_decode": list(range(DECODE_EXP[0], DECODE_EXP[1] + 1)),
                 "log_ctx": list(range(CONTEXT_EXP[0], CONTEXT_EXP[1] + 1)), "precision": list(SERVING_PRECISIONS)}

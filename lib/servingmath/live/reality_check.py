@@ -16,7 +16,7 @@ from ..core import formulas as f
 from ..core.precision import bytes_per_element
 from ..data.measured import decode_grid
 from ..present.reality_check import ROW_LABELS
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, top_level
 from .vega import vega
 
 CHAPTER = "reality-check"
@@ -179,7 +179,7 @@ def explorers() -> list:
     columns = [numbers_chart(MEASURED, width=160).properties(title="the measured point")]
     columns += [numbers_chart(COLUMNS[p], width=140).properties(title=ROW_LABELS[p]) for p in rc.PREDICTORS]
     chart = alt.vconcat(alt.hconcat(_bars(), _map()).resolve_scale(color="independent"),
-                        alt.hconcat(*columns, spacing=8)).add_params(*_params()).properties(
+                        alt.hconcat(*columns, spacing=8), params=top_level(_params())).properties(
         title="One measured decode step (the point at or below the controls) and its predictions, in parts")
     controls = {"grid": list(rc.GRIDS), "context": list(rc.CONTEXTS), "batch": list(range(1, rc.BATCHES[-1] + 1))}
     return [LiveExplorer(CHAPTER, CHAPTER, "One measured decode step, decomposed", chart, controls, NUMBERS,

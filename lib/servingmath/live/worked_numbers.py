@@ -11,7 +11,7 @@ import sympy as sp
 from ..analysis.worked_numbers import LLAMA, V5E, worked_step
 from ..core import formulas as f
 from ..core.precision import SERVING_PRECISIONS, bytes_per_element
-from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider
+from . import LiveExplorer, Number, choice, derived, numbers_chart, select, slider, top_level
 from .vega import vega
 
 CHAPTER = "worked-numbers"
@@ -132,8 +132,7 @@ def expected(log_batch: int, log_ctx: int, weights: str, kv_dtype: str, chips: i
 
 def explorers() -> list:
     panels = alt.hconcat(_memory(), _step(), spacing=30).resolve_scale(color="independent")
-    chart = alt.vconcat(panels, numbers_chart(NUMBERS)).add_params(
-        *_params()).properties(title=alt.TitleParams(
+    chart = alt.vconcat(panels, numbers_chart(NUMBERS), params=top_level(_params())).properties(title=alt.TitleParams(
         "Decode step of LLaMA 3-70B on TPU v5e: memory against HBM, and the step's terms", anchor="start"))
     controls = {"log_batch": list(range(BATCH_EXP[0], BATCH_EXP[1] + 1)),
                 "log_ctx": list(range(CONTEXT_EXP[0], CONTEXT_EXP[1] + 1)),
