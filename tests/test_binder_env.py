@@ -21,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.ipynb"))
 WORKERS = 2
+UV = Path(sys.executable).parent / "uv"
 
 pytestmark = pytest.mark.skipif(os.environ.get("SERVINGMATH_BINDER_TEST") != "1",
                                 reason="slow: builds a fresh virtualenv (run with make binder)")
@@ -39,11 +40,26 @@ def binder_python(tmp_path_factory):
     venv = tmp_path_factory.mktemp("binder") / "venv"
     _run([sys.executable, "-m", "venv", str(venv)])
     python = venv / "bin" / "python"
-    # uv installs exactly the pinned wheels pip would (in seconds, not minutes); the pins are the whole
-    # closure, which `pip check` below proves with the environment's own pip
-    _run([Path(sys.executable).parent / "uv", "pip", "install", "--quiet", "--python", python, "--no-deps",
-          "-r", "requirements.txt"])
+    # uv resolves and installs what pip would (in seconds, not minutes); the closure test below shows
+    # that it added nothing the pins do not name
+    _run([UV, "pip", "install", "--quiet", "--python", python, "-r", "requirements.txt"])
     return python
+
+
+def _names(lines) -> dict:
+    """{normalized name: version} of ``name==version`` lines."""
+    pins = (line.split("==") for line in lines if "==" in line and not line.startswith("#"))
+    return {re.sub(r"[-_.]+", "-", name).lower(): version.split()[0] for name, version in pins}
+
+
+def test_the_pins_are_the_whole_closure(binder_python):
+    """Everything installed is pinned, at its pin (Binder's pip adds no unpinned package)."""
+    pinned = _names((ROOT / "requirements.txt").read_text().splitlines())
+    installed = _names(_run([UV, "pip", "freeze", "--python", binder_python]).splitlines())
+    for own in ("servingmath", "pip", "setuptools"):   # the library (from lib/) and the venv's installers
+        installed.pop(own, None)
+    assert installed == pinned, {name: (pinned.get(name), installed.get(name))
+                                 for name in pinned.keys() | installed.keys() if pinned.get(name) != installed.get(name)}
 
 
 def test_runtime_matches_the_tested_python(binder_python):

@@ -11,8 +11,6 @@ import json
 import re
 import sys
 
-import pytest
-
 from browserlib import ROOT, PageLog
 from test_lab import TOKEN, VISIBLE, _markdown_text, lab_page, lab_server
 
@@ -103,15 +101,8 @@ def _text_only(paths: dict, folder) -> dict:
     return copies
 
 
-@pytest.fixture
-def lab_all(tmp_path):
+def test_every_notebook_reads_rendered_with_its_numbers(browser, tmp_path):
+    """The chapters, then the student edition, in one JupyterLab page."""
     files = _text_only({path.name: path for path in CHAPTERS} | _student_edition(tmp_path), tmp_path / "text")
-    with lab_server(tmp_path, files, kernels=False) as base:
-        yield base, files
-
-
-@pytest.mark.parametrize("edition", ["chapters", "student"])
-def test_every_notebook_reads_rendered_with_its_numbers(browser, lab_all, edition):
-    lab, files = lab_all
-    names = sorted(n for n in files if n.startswith("student-") == (edition == "student"))
-    _check_all(browser, lab, names, {n: _stored(files[n]) for n in names})
+    with lab_server(tmp_path, files, kernels=False) as lab:
+        _check_all(browser, lab, sorted(files), {name: _stored(path) for name, path in files.items()})
