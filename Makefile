@@ -17,7 +17,7 @@ NBVAL := $(BIN)/pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-s
 # servers), and a shell that turns the cache off would make each one compile SymPy, Altair and Jupyter again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: book test checks unit nbval browser binder chromium lab execute student bench formulas calibration lock clean
+.PHONY: book test book-pages unit nbval browser browser-pages browser-lab binder chromium lab execute student bench formulas calibration lock clean
 
 # uv installs the pinned closure (pip would take minutes on a fresh machine); pip bootstraps uv itself.
 $(STAMP): requirements.txt requirements-dev.txt lib/pyproject.toml
@@ -57,26 +57,35 @@ unit: $(STAMP)
 nbval: $(STAMP)
 	$(NBVAL) -q -n 2 --dist loadfile $(CHAPTERS)
 
-# Every page of the built book offline in Chromium (math, images, live explorers, console, axe-core),
-# and a chapter live in JupyterLab. Needs _build/html: run after `make book`.
-browser: $(STAMP) $(AXE) chromium
-	BROWSER_TESTS_REQUIRED=1 AXE_JS=$(AXE) CHROMIUM=$(CHROMIUM) \
-	  $(BIN)/pytest -q -p no:cacheprovider -n 2 tests/browser
+BROWSER_PYTEST := BROWSER_TESTS_REQUIRED=1 AXE_JS=$(AXE) CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -p no:cacheprovider
+
+# The browser tests: the book's pages and the notebooks in JupyterLab.
+browser: browser-pages browser-lab
+
+# Every page of the built book offline in Chromium (math, images, live explorers, console, axe-core).
+# Needs _build/html: run after `make book`.
+browser-pages: $(STAMP) $(AXE) chromium
+	$(BROWSER_PYTEST) -n 2 tests/browser/test_pages.py tests/browser/test_live.py
+
+# The notebooks in JupyterLab: every chapter and student notebook rendered with nothing run, and a
+# chapter with a kernel (an edited cell moves a number in the text, a slider moves its explorer).
+browser-lab: $(STAMP) chromium
+	$(BROWSER_PYTEST) tests/browser/test_lab_myst.py tests/browser/test_lab.py
 
 # A fresh virtualenv from requirements.txt alone (what Binder builds) runs nbval on every chapter.
 binder: $(STAMP)
 	SERVINGMATH_BINDER_TEST=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_binder_env.py
 
-# The Binder check (a fresh virtualenv, then nbval on every chapter) runs beside the other checks,
-# which follow one another (the browser tests need the built book). `make nbval` runs the same nbval
-# in the project's own environment.
-test: $(STAMP)
-	$(MAKE) -j2 --output-sync=target binder checks
+# The checks run side by side, three at a time on two cores (each of them idles at times: installs,
+# the single-threaded book build, JupyterLab's waits): the Binder check (a fresh virtualenv, then nbval on
+# every chapter), the unit tests, the book build followed by its pages in the browser, and the JupyterLab
+# tests. `make nbval` runs the same nbval in the project's own environment.
+test: $(STAMP) $(VENDOR) $(AXE) chromium
+	$(MAKE) -j3 --output-sync=target binder unit book-pages browser-lab
 
-checks: $(STAMP)
-	$(MAKE) unit
+book-pages: $(STAMP)
 	$(MAKE) book
-	$(MAKE) browser
+	$(MAKE) browser-pages
 
 # Re-run every chapter top to bottom in a fresh kernel and save it with its outputs (for committing).
 execute: $(STAMP)

@@ -45,12 +45,13 @@ class Number:
 @dataclass(frozen=True)
 class LiveExplorer:
     """A chart with bound controls (``controls``: parameter name → its allowed values, in order) and the
-    numbers it shows (``numbers``: parameter name → ``Number``), which ``expected`` computes in Python."""
+    numbers it shows (``numbers``: parameter name → ``Number``), which ``expected`` computes in Python.
+    ``chart`` builds the chart when its spec is asked for (a test that only sets controls never builds it)."""
 
     key: str               # unique across the book: the chapter's slug, or slug-name for a second explorer
     chapter: str
     title: str
-    chart: alt.TopLevelMixin
+    chart: Callable[[], alt.TopLevelMixin]
     controls: dict
     numbers: dict
     expected: Callable[..., dict]
@@ -58,7 +59,7 @@ class LiveExplorer:
     def spec(self) -> str:
         """The Vega-Lite specification as JSON (validated by Altair against the schema). The chart describes
         itself by its title."""
-        spec = self.chart.to_dict()
+        spec = self.chart().to_dict()
         spec.setdefault("description", self.title)
         return json.dumps(spec, sort_keys=True)
 
@@ -113,8 +114,8 @@ def derived(name: str, expression, names: dict):
 
 @lru_cache(maxsize=None)
 def explorers() -> dict:
-    """Every live explorer of the book, by key, in the order of its chapter's cells (built once: building
-    them prints every formula they use)."""
+    """Every live explorer of the book, by key, in the order of its chapter's cells (listed once; each builds
+    its chart, printing the formulas it draws, when its spec is asked for)."""
     found = {}
     for info in pkgutil.iter_modules(__path__):
         if info.name != "vega":

@@ -181,12 +181,18 @@ def expected(model: str, chip: str, weights: str, log_ctx: int, log_batch: int) 
     return {name: out[name] for name in NUMBERS}
 
 
-def explorers() -> list:
+def _chart():
+    """The chart, built when the page (or a test of its spec) asks for it."""
     left = dict(list(NUMBERS.items())[:7])
     right = dict(list(NUMBERS.items())[7:])
-    chart = alt.vconcat(alt.hconcat(_read(), _parts()),
-                        alt.hconcat(numbers_chart(left, width=330), numbers_chart(right, width=250)), params=top_level(_params())).properties(title="An MoE decode step: the weights it reads over the batch, and its parts")
+    return alt.vconcat(alt.hconcat(_read(), _parts()),
+                       alt.hconcat(numbers_chart(left, width=330), numbers_chart(right, width=250)),
+                       params=top_level(_params()),
+                       title="An MoE decode step: the weights it reads over the batch, and its parts")
+
+
+def explorers() -> list:
     controls = {"model": list(MODELS), "chip": list(CHIPS), "weights": list(WEIGHTS),
                 "log_ctx": list(range(CONTEXT_EXP[0], CONTEXT_EXP[1] + 1)),
                 "log_batch": list(range(BATCH_EXP[0], BATCH_EXP[1] + 1))}
-    return [LiveExplorer(CHAPTER, CHAPTER, "MoE weight read and decode step", chart, controls, NUMBERS, expected)]
+    return [LiveExplorer(CHAPTER, CHAPTER, "MoE weight read and decode step", _chart, controls, NUMBERS, expected)]

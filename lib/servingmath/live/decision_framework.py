@@ -202,13 +202,18 @@ def frontier_expected(log_ctx: int, precision: str, chips: int, log_batch: int) 
             "fr_w": pt.weight_read_s, "fr_f": pt.flops_s, "fr_kv": pt.kv_read_s, "fr_ici": pt.ici_s}
 
 
+def _fr_chart():
+    """The chart, built when the page (or a test of its spec) asks for it."""
+    return alt.vconcat(alt.hconcat(_fr_curves(), _fr_bars()).resolve_scale(color="independent"),
+                       numbers_chart(FR_NUMBERS),
+                       params=top_level(_fr_params()),
+                       title="The latency-throughput frontier: each precision on each slice, the selected step and its parts")
+
+
 def _frontier() -> LiveExplorer:
-    chart = alt.vconcat(alt.hconcat(_fr_curves(), _fr_bars()).resolve_scale(color="independent"),
-                        numbers_chart(FR_NUMBERS), params=top_level(_fr_params())).properties(
-        title="The latency-throughput frontier: each precision on each slice, the selected step and its parts")
     controls = {"log_ctx": list(range(FR_CONTEXT[0], FR_CONTEXT[1] + 1)), "precision": list(PRECISIONS),
                 "chips": list(V5E.slices), "log_batch": list(range(FR_BATCH[0], FR_BATCH[1] + 1))}
-    return LiveExplorer(CHAPTER, CHAPTER, "The latency-throughput frontier", chart, controls, FR_NUMBERS,
+    return LiveExplorer(CHAPTER, CHAPTER, "The latency-throughput frontier", _fr_chart, controls, FR_NUMBERS,
                         frontier_expected)
 
 
@@ -416,16 +421,21 @@ def planner_expected(model: str, chip: str, chips: int, weights: str, kv: str, c
             "p_pg": p.prefill_decode_ratio}
 
 
-def _planner() -> LiveExplorer:
+def _p_chart():
+    """The chart, built when the page (or a test of its spec) asks for it."""
     half = len(NUMBERS) // 2
     columns = [dict(list(NUMBERS.items())[:half]), dict(list(NUMBERS.items())[half:])]
-    chart = alt.vconcat(_p_curve(), alt.hconcat(*(numbers_chart(c, width=330) for c in columns)), params=top_level(_p_params())).properties(
-        title="The serving decision framework (the preset models; the config-file model needs the kernel)")
+    return alt.vconcat(_p_curve(), alt.hconcat(*(numbers_chart(c, width=330) for c in columns)),
+                       params=top_level(_p_params()),
+                       title="The serving decision framework (the preset models; the config-file model needs the kernel)")
+
+
+def _planner() -> LiveExplorer:
     controls = {"model": list(MODELS), "chip": list(CHIPS), "chips": list(SLICES), "weights": list(BYTES),
                 "kv": list(BYTES), "compute": list(COMPUTE), "log_ctx": list(range(CONTEXT[0], CONTEXT[1] + 1)),
                 "log_dec": list(range(DECODE[0], DECODE[1] + 1)), "target": [t * MS for t in TARGETS_MS],
                 "ici": list(ICI)}
-    return LiveExplorer(f"{CHAPTER}-planner", CHAPTER, "The serving decision framework", chart, controls, NUMBERS,
+    return LiveExplorer(f"{CHAPTER}-planner", CHAPTER, "The serving decision framework", _p_chart, controls, NUMBERS,
                         planner_expected)
 
 

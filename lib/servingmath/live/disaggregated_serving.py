@@ -147,7 +147,8 @@ def expected(hit_pct: int, log_prompt: int, log_decode: int, ttft_ms: int, tpot_
     return {name: getattr(s, name) for name in NUMBERS}
 
 
-def explorers() -> list:
+def _chart():
+    """The chart, built when the page (or a test of its spec) asks for it."""
     hit = alt.X("at:Q", title="prefix-cache hit rate h (%)", scale=alt.Scale(domain=[0, 100 * HITS[-1]]))
     prompt = alt.X("at:Q", scale=alt.Scale(type="log", base=2), title="prompt length T (tokens)",
                    axis=alt.Axis(values=[int(p) for p in PROMPTS[::2]], format=","))
@@ -156,10 +157,15 @@ def explorers() -> list:
     by_prompt = _panel("prompt", PROMPTS, prompt, 1.0, None).properties(
         title=alt.Title(alt.ExprRef("'hit rate ' + format(hit, '.0%') + ', decode ' + format(decode, ',')")))
     panels = alt.hconcat(by_hit, by_prompt).resolve_scale(color="independent", strokeDash="independent")
-    chart = alt.vconcat(panels, _verdict(), numbers_chart(NUMBERS, width=600), params=top_level(_params())).properties(title=f"Prefill servers per decode server, {LLAMA.name} {WEIGHTS} on {V5E.label}")
+    return alt.vconcat(panels, _verdict(), numbers_chart(NUMBERS, width=600),
+                       params=top_level(_params()),
+                       title=f"Prefill servers per decode server, {LLAMA.name} {WEIGHTS} on {V5E.label}")
+
+
+def explorers() -> list:
     controls = {"hit_pct": list(range(HIT_PCT[0], HIT_PCT[1] + 1, HIT_PCT[2])),
                 "log_prompt": list(range(PROMPT_EXP[0], PROMPT_EXP[1] + 1)),
                 "log_decode": list(range(DECODE_EXP[0], DECODE_EXP[1] + 1)),
                 "ttft_ms": list(range(TTFT_MS[0], TTFT_MS[1] + 1, TTFT_MS[2])),
                 "tpot_ms": list(range(TPOT_MS[0], TPOT_MS[1] + 1, TPOT_MS[2])), "decode_chips": DECODE_CHIPS}
-    return [LiveExplorer(CHAPTER, CHAPTER, "Prefill servers per decode server", chart, controls, NUMBERS, expected)]
+    return [LiveExplorer(CHAPTER, CHAPTER, "Prefill servers per decode server", _chart, controls, NUMBERS, expected)]

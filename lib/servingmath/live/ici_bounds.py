@@ -142,12 +142,17 @@ def expected(batch: int, chips: int, mesh_axes: int, wraparound: str, weights: s
             "overlapped": c.step_overlapped}
 
 
-def explorers() -> list:
+def _chart():
+    """The chart, built when the page (or a test of its spec) asks for it."""
     figure = alt.hconcat(_bars(), _bounds()).resolve_scale(color="independent", strokeDash="independent")
     numbers = alt.hconcat(numbers_chart(MATMUL, width=310), numbers_chart(STEP, width=310))
-    chart = alt.vconcat(figure, _verdict(), numbers, params=top_level(_params())).properties(
-        title=f"Which of FLOPs, HBM and ICI bounds a matmul: {LLAMA.name} on {V5E.label}, context {CONTEXT:,}")
+    return alt.vconcat(figure, _verdict(), numbers,
+                       params=top_level(_params()),
+                       title=f"Which of FLOPs, HBM and ICI bounds a matmul: {LLAMA.name} on {V5E.label}, context {CONTEXT:,}")
+
+
+def explorers() -> list:
     controls = {"batch": list(range(BATCH[0], BATCH[1] + 1)), "chips": SLICES, "mesh_axes": [1, 2],
                 "wraparound": list(WRAPAROUND), "weights": list(SERVING_PRECISIONS)}
-    return [LiveExplorer(CHAPTER, CHAPTER, "Which of FLOPs, HBM and ICI bounds a matmul", chart, controls, NUMBERS,
+    return [LiveExplorer(CHAPTER, CHAPTER, "Which of FLOPs, HBM and ICI bounds a matmul", _chart, controls, NUMBERS,
                          expected)]

@@ -56,11 +56,16 @@ def expected(model: str, dtype: str, log_ctx: int, log_batch: int) -> dict:
             "crossover": r.crossover_batch}
 
 
-def explorers() -> list:
+def _chart():
+    """The chart, built when the page (or a test of its spec) asks for it."""
     charts = alt.hconcat(_panel("S", CONTEXT_EXP, "context S (tokens)"), _panel("B", BATCH_EXP, "batch B (sequences)"))
-    chart = alt.vconcat(charts, numbers_chart(NUMBERS), params=top_level(_params())).properties(
-        title="KV caches (blue) against the weights (red), over context and over batch")
+    return alt.vconcat(charts, numbers_chart(NUMBERS),
+                       params=top_level(_params()),
+                       title="KV caches (blue) against the weights (red), over context and over batch")
+
+
+def explorers() -> list:
     controls = {"model": list(MODELS), "dtype": list(SERVING_PRECISIONS),
                 "log_ctx": list(range(CONTEXT_EXP[0], CONTEXT_EXP[1] + 1)),
                 "log_batch": list(range(BATCH_EXP[0], BATCH_EXP[1] + 1))}
-    return [LiveExplorer(CHAPTER, CHAPTER, "KV cache vs weights", chart, controls, NUMBERS, expected)]
+    return [LiveExplorer(CHAPTER, CHAPTER, "KV cache vs weights", _chart, controls, NUMBERS, expected)]

@@ -175,12 +175,17 @@ def expected(grid: str, context: int, batch: int) -> dict:
     return out
 
 
-def explorers() -> list:
+def _chart():
+    """The chart, built when the page (or a test of its spec) asks for it."""
     columns = [numbers_chart(MEASURED, width=160).properties(title="the measured point")]
     columns += [numbers_chart(COLUMNS[p], width=140).properties(title=ROW_LABELS[p]) for p in rc.PREDICTORS]
-    chart = alt.vconcat(alt.hconcat(_bars(), _map()).resolve_scale(color="independent"),
-                        alt.hconcat(*columns, spacing=8), params=top_level(_params())).properties(
-        title="One measured decode step (the point at or below the controls) and its predictions, in parts")
+    return alt.vconcat(alt.hconcat(_bars(), _map()).resolve_scale(color="independent"),
+                       alt.hconcat(*columns, spacing=8),
+                       params=top_level(_params()),
+                       title="One measured decode step (the point at or below the controls) and its predictions, in parts")
+
+
+def explorers() -> list:
     controls = {"grid": list(rc.GRIDS), "context": list(rc.CONTEXTS), "batch": list(range(1, rc.BATCHES[-1] + 1))}
-    return [LiveExplorer(CHAPTER, CHAPTER, "One measured decode step, decomposed", chart, controls, NUMBERS,
+    return [LiveExplorer(CHAPTER, CHAPTER, "One measured decode step, decomposed", _chart, controls, NUMBERS,
                          expected)]
