@@ -30,28 +30,26 @@ def _student_edition(tmp_path) -> dict:
 
 
 def _open(page, name):
-    """Open ``name`` from the file browser and wait until jupyterlab-myst has rendered every Markdown cell
-    (the server offers no kernel: Lab asks for one, and the test answers "No Kernel")."""
+    """Open ``name`` from the file browser, answer Lab's kernel dialog with "No Kernel" (the server offers
+    none), and wait until jupyterlab-myst has rendered every Markdown cell."""
     page.locator(".jp-DirListing-item", has_text=name).first.dblclick()
+    _answer(page, "No Kernel")
     page.wait_for_function(f"""() => {{ const panel = document.querySelector('{VISIBLE}');
       const cells = panel ? [...panel.querySelectorAll('.jp-MarkdownCell')] : [];
       return cells.length > 0 && cells.every(c => c.querySelector('.myst')); }}""")
-    _dismiss(page, "No Kernel")
 
 
-def _dismiss(page, button, wait_ms=1500):
-    """Click ``button`` in a dialog if one opens within ``wait_ms``."""
-    try:
-        page.locator(".jp-Dialog button", has_text=button).first.click(timeout=wait_ms)
-    except Exception:
-        return
+def _answer(page, button):
+    page.locator(".jp-Dialog button", has_text=button).first.click()
     page.wait_for_selector(".jp-Dialog", state="detached")
 
 
 def _close(page):
-    """Close the open notebook without saving."""
+    """Close the open notebook, discarding any change if Lab asks."""
     page.locator(".lm-TabBar-tab.jp-mod-current .lm-TabBar-tabCloseIcon").first.click()
-    _dismiss(page, "Discard", wait_ms=100)
+    page.wait_for_function(f"() => !document.querySelector('{VISIBLE}') || !!document.querySelector('.jp-Dialog')")
+    if page.locator(".jp-Dialog").count():
+        _answer(page, "Discard")
 
 
 def _check_all(browser, lab, names, stored):
