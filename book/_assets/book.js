@@ -17,6 +17,12 @@
     });
   }
 
+  // A live explorer's chart redraws its SVG on every move of a control: nothing in it needs fixing.
+  function inChart(record) {
+    var node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+    return !!(node && node.closest(".sm-live"));
+  }
+
   var pending = false;
   function fixAll() {
     pending = false;
@@ -24,10 +30,15 @@
   }
   function watch() {
     fixAll();
-    new MutationObserver(function () {
-      if (!pending) { pending = true; window.requestAnimationFrame(fixAll); }
+    new MutationObserver(function (records) {
+      if (!pending && !records.every(inChart)) { pending = true; window.requestAnimationFrame(fixAll); }
     }).observe(document.body, { childList: true, subtree: true });
   }
+  // The theme's icons are in the page's HTML, and FontAwesome has drawn them once the page has loaded;
+  // its watch for new icons would otherwise inspect every node a live chart redraws.
+  window.addEventListener("load", function () {
+    if (window.FontAwesome && document.querySelector(".sm-live")) window.FontAwesome.noAuto();
+  });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
   else watch();
 })();
