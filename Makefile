@@ -51,11 +51,8 @@ chromium:
 book: $(STAMP) $(VENDOR)
 	$(JB)
 
-# Two workers alone; one process under `make test`, where the other checks keep both cores busy and a
-# second worker would only collect (import) everything again.
-UNIT_WORKERS ?= 2
 unit: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider -n $(UNIT_WORKERS) --dist loadfile tests --ignore=tests/browser
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile tests --ignore=tests/browser
 
 nbval: $(STAMP)
 	$(NBVAL) -q -n 2 --dist loadfile $(CHAPTERS)
@@ -84,7 +81,7 @@ binder: $(STAMP)
 # every chapter), the unit tests, the book build followed by its pages in the browser, and the JupyterLab
 # tests. `make nbval` runs the same nbval in the project's own environment.
 test: $(STAMP) $(VENDOR) $(AXE) chromium
-	$(MAKE) -j3 --output-sync=target binder unit book-pages browser-lab UNIT_WORKERS=0
+	$(MAKE) -j3 --output-sync=target binder unit book-pages browser-lab
 
 book-pages: $(STAMP)
 	$(MAKE) book
