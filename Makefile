@@ -76,8 +76,8 @@ browser-lab: $(STAMP) chromium
 binder: $(STAMP)
 	SERVINGMATH_BINDER_TEST=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_binder_env.py
 
-# The checks run side by side, three at a time on two cores (each of them idles at times: installs,
-# the single-threaded book build, JupyterLab's waits): the Binder check (a fresh virtualenv, then nbval on
+# The checks run side by side, three at a time on two cores, so that one check's idle moments (installs,
+# the single-threaded book build, JupyterLab's waits) leave no core unused: the Binder check (a fresh virtualenv, then nbval on
 # every chapter), the unit tests, the book build followed by its pages in the browser, and the JupyterLab
 # tests. `make nbval` runs the same nbval in the project's own environment.
 test: $(STAMP) $(VENDOR) $(AXE) chromium

@@ -1,5 +1,5 @@
 // The book's own script, loaded on every page (book/_ext/bookhtml.py): fixes a few accessibility gaps
-// of the theme (found by axe-core in tests/browser).
+// of the theme (found by axe-core in tests/browser), and keeps the page's watchers off the live charts.
 (function () {
   "use strict";
 

@@ -24,7 +24,6 @@ class PageLog:
 
     def __init__(self, page, allow=("file:", "data:", "blob:", "about:")):
         self.errors, self.blocked, self.failed = [], [], []
-        self.allow = allow
         page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
