@@ -65,7 +65,7 @@ browser: browser-pages browser-lab
 # Every page of the built book offline in Chromium (math, images, live explorers, console, axe-core).
 # Needs _build/html: run after `make book`.
 browser-pages: $(STAMP) $(AXE) chromium
-	$(BROWSER_PYTEST) -n 2 tests/browser/test_pages.py tests/browser/test_live.py
+	$(BROWSER_PYTEST) -n 2 tests/browser/test_pages.py
 
 # The notebooks in JupyterLab: every chapter and student notebook rendered with nothing run, and a
 # chapter with a kernel (an edited cell moves a number in the text, a slider moves its explorer).

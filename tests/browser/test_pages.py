@@ -3,7 +3,8 @@
 Each page is read from disk (file://) with every non-local request blocked, as in a classroom
 without internet: the math must be typeset (vendored MathJax), every image loaded with alt text,
 no figure twice, nothing wider than the text column, no console error, and axe-core must find no
-serious or critical accessibility violation.
+serious or critical accessibility violation. Then, on the same page, every live explorer must follow the
+keyboard and compute the library's numbers (explorers.py).
 """
 
 import re
@@ -11,6 +12,7 @@ import re
 import pytest
 import yaml
 
+import explorers
 from browserlib import AXE, HTML, ROOT, PageLog, need
 
 
@@ -32,7 +34,7 @@ READY = """async () => {
   await Promise.all(images.map(img => img.complete ? null : new Promise(r => { img.onload = img.onerror = r; })));
   return true;
 }"""
-FACTS = """() => {
+FACTS = r"""() => {
   const math = [...document.querySelectorAll('.math')];
   const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
   const figures = [...document.querySelectorAll('figure')];
@@ -110,6 +112,10 @@ def test_page_offline(context, doc):
     facts = page.evaluate(FACTS)
     page.add_script_tag(path=str(AXE))
     violations = [v for v in page.evaluate(AXE_RUN) if v["impact"] in IMPACTS]
+    keys = explorers.on_page(doc)
+    loaded = sorted(page.evaluate("() => Object.keys(window.servingmathLive || {})"))
+    live = [f"sm-live-{key}" for key in keys]
+    live_problems = [problem for key in keys for problem in explorers.problems(page, key)] if loaded == live else []
     page.close()
 
     assert not log.blocked, f"requests that need the internet: {log.blocked}"
@@ -138,5 +144,8 @@ def test_page_offline(context, doc):
     # nothing past the right edge of the text column
     assert not facts["wide"], f"wider than the page: {facts['wide'][:3]}"
     assert facts["articleOverflow"] <= 1, f"the page scrolls sideways by {facts['articleOverflow']} px"
+    # the live explorers: all loaded, each following the keyboard and computing the library's numbers
+    assert loaded == live, f"live explorers loaded: {loaded}, listed in the library: {live}"
+    assert not live_problems, "\n".join(live_problems[:10])
     assert not violations, "axe-core: " + "; ".join(f"{v['impact']} {v['id']} ({v['help']}): {v['nodes']}"
                                                      for v in violations)
