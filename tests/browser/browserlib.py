@@ -9,7 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 AXE = Path(os.environ.get("AXE_JS", ROOT / ".venv" / "axe-core" / "axe.min.js"))
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell")
 REQUIRED = os.environ.get("BROWSER_TESTS_REQUIRED") == "1"
 
 

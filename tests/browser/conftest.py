@@ -1,4 +1,5 @@
-"""Real-browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium); no browser download.
+"""Real-browser tests: Playwright driving Debian's Chromium, by default its headless shell
+(/usr/bin/chromium-headless-shell; CHROMIUM=/usr/bin/chromium for the full browser); no browser download.
 
 Run by `make browser` (part of `make test`, after the book build). They need the built book
 (`_build/html`, or BOOK_HTML) and axe-core (AXE_JS, fetched from npm by the Makefile). Without
@@ -27,7 +28,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser():
     executable = shutil.which(CHROMIUM)
-    need(executable is not None, f"no Chromium at {CHROMIUM} (make browser installs Debian's)")
+    need(executable is not None, f"no Chromium at {CHROMIUM} (make browser installs Debian's package)")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True,
