@@ -17,7 +17,7 @@ NBVAL := $(BIN)/pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-s
 # servers), and a shell that turns the cache off would make each one compile SymPy, Altair and Jupyter again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: book test book-pages unit nbval browser browser-pages browser-lab binder chromium lab execute student bench formulas calibration lock clean
+.PHONY: book test book-pages unit nbval browser browser-pages browser-lab binder lab execute student bench formulas calibration lock clean
 
 # uv installs the pinned closure (pip would take minutes on a fresh machine); pip bootstraps uv itself.
 $(STAMP): requirements.txt requirements-dev.txt lib/pyproject.toml
@@ -47,9 +47,9 @@ $(AXE): | $(STAMP)
 # headless shell, the build Playwright itself runs headless, which renders with the same Blink and V8 as the
 # full browser without drawing a browser window's frames (the browser tests take 30% less CPU).
 # `make browser CHROMIUM=/usr/bin/chromium` runs them in the full browser; either is installed with apt-get.
-chromium:
-	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq \
-	  && $(SUDO) apt-get install -y -qq --no-install-recommends $(notdir $(CHROMIUM)) fonts-dejavu-core; }
+BROWSERS := /usr/bin/chromium /usr/bin/chromium-headless-shell
+$(BROWSERS):
+	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $(notdir $@) fonts-dejavu-core
 
 book: $(STAMP) $(VENDOR)
 	$(JB)
@@ -67,12 +67,12 @@ browser: browser-pages browser-lab
 
 # Every page of the built book offline in Chromium (math, images, live explorers, console, axe-core).
 # Needs _build/html: run after `make book`.
-browser-pages: $(STAMP) $(AXE) chromium
+browser-pages: $(STAMP) $(AXE) $(CHROMIUM)
 	$(BROWSER_PYTEST) -n 2 tests/browser/test_pages.py
 
 # The notebooks in JupyterLab: every chapter and student notebook rendered with nothing run, and a
 # chapter with a kernel (an edited cell moves a number in the text, a slider moves its explorer).
-browser-lab: $(STAMP) chromium
+browser-lab: $(STAMP) $(CHROMIUM)
 	$(BROWSER_PYTEST) tests/browser/test_lab_myst.py tests/browser/test_lab.py
 
 # A fresh virtualenv from requirements.txt alone (what Binder builds) runs nbval on every chapter.
@@ -84,7 +84,7 @@ binder: $(STAMP)
 # build followed by its pages in the browser, the Binder check (a fresh virtualenv, then nbval on every
 # chapter), and last the unit tests, many short ones that fill the cores to the end. `make nbval` runs the
 # same nbval in the project's own environment.
-test: $(STAMP) $(VENDOR) $(AXE) chromium
+test: $(STAMP) $(VENDOR) $(AXE) $(CHROMIUM)
 	$(MAKE) -j3 --output-sync=target browser-lab book-pages binder unit
 
 book-pages: $(STAMP)
@@ -100,8 +100,7 @@ student: $(STAMP)
 	$(BIN)/python tools/student.py
 
 # The live explorers' redraw is timed in the full browser, as a reader's.
-bench: $(STAMP)
-	$(MAKE) chromium CHROMIUM=/usr/bin/chromium
+bench: $(STAMP) /usr/bin/chromium
 	$(BIN)/python tools/bench.py
 
 # Print every formula's numeric function from its SymPy expression (lib/servingmath/core/numeric.py).
