@@ -45,7 +45,7 @@ $(AXE): | $(STAMP)
 
 # Debian's Chromium drives the browser tests (Playwright's own browser download is not used): by default its
 # headless shell, the build Playwright itself runs headless, which renders with the same Blink and V8 as the
-# full browser without drawing a browser window's frames (the browser tests take 30% less CPU).
+# full browser without drawing a browser window's frames (the browser tests take about a quarter less CPU).
 # `make browser CHROMIUM=/usr/bin/chromium` runs them in the full browser; either is installed with apt-get.
 BROWSERS := /usr/bin/chromium /usr/bin/chromium-headless-shell
 $(BROWSERS):
