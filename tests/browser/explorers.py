@@ -5,7 +5,7 @@ on each chapter page it has opened, so a page is loaded once for both checks."""
 import math
 import re
 
-from servingmath.live import explorers
+from servingmath.live import chapter_explorers, explorers
 
 LIVE = explorers()
 STATES = 24
@@ -21,7 +21,7 @@ SET = """async ([target, state, names]) => {
 def on_page(doc: str) -> list:
     """The keys of the explorers on the book page ``doc`` (``chapters/NN-slug``)."""
     chapter = re.fullmatch(r"chapters/\d\d-(.+)", doc)
-    return sorted(key for key, live in LIVE.items() if chapter and chapter[1] == live.chapter)
+    return sorted(live.key for live in chapter_explorers(chapter[1])) if chapter else []
 
 
 def states(controls: dict, count: int = STATES) -> list:
