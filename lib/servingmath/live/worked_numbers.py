@@ -135,8 +135,8 @@ def _chart():
     panels = alt.hconcat(_memory(), _step(), spacing=30).resolve_scale(color="independent")
     return alt.vconcat(panels, numbers_chart(NUMBERS),
                        params=top_level(_params()),
-                       title=alt.TitleParams(
-        "Decode step of LLaMA 3-70B on TPU v5e: memory against HBM, and the step's terms", anchor="start"))
+                       title=alt.TitleParams("Decode step of LLaMA 3-70B on TPU v5e: memory against HBM, and the "
+                                             "step's terms", anchor="start"))
 
 
 def explorers() -> list:
